@@ -1,0 +1,7 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { main } from '../../src/cli/main.js';
+
+test('gregor with no subcommand prints usage and exits 0', async () => {
+  assert.equal(await main([]), 0);
+});
