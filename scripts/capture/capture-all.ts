@@ -1,0 +1,225 @@
+// Captures golden wire bytes from real Kafka clients talking to librdkafka's mock cluster through
+// CaptureProxy, and writes them as fixtures: test/fixtures/wire/<client>/<nnn>-<api>-v<version>-<dir>.bin
+// plus test/fixtures/wire/index.json. Run once by scripts/capture/capture-all.sh; CI only reads the output.
+//
+// Usage: tsx scripts/capture/capture-all.ts [client ...]   (default: every client)
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../test/helpers/build-cache.js';
+import { startMockCluster } from '../../test/helpers/mock-cluster.js';
+import {
+  confluentConsume,
+  confluentProduce,
+  kafkaPythonCodecs,
+  kafkaPythonConsume,
+  kafkaPythonProduce,
+  kafkajsConsume,
+  kafkajsProduce,
+  kcatConsume,
+  kcatProduce,
+  type Codec,
+  type ConsumeOptions,
+  type ProduceOptions,
+  type TestMessage,
+} from '../../test/helpers/real-clients.js';
+import { CaptureProxy, type CapturedFrame } from './proxy.js';
+
+const OUT_DIR = join(REPO_ROOT, 'test', 'fixtures', 'wire');
+const SPECS_DIR = join(REPO_ROOT, '..', 'shared', 'kafka-protocol', 'messages');
+const TOPIC = 'golden';
+
+export interface FixtureEntry {
+  client: string;
+  /** Path relative to test/fixtures/wire. */
+  file: string;
+  direction: 'request' | 'response';
+  apiKey: number;
+  apiName: string;
+  apiVersion: number;
+  correlationId: number;
+  /** Connection number within this client's capture session. */
+  conn: number;
+  /** Set on Produce requests: the codec the scenario asked for. */
+  compression?: Codec;
+}
+
+/** apiKey -> request name without the "Request" suffix, from Kafka's own message specs. */
+function apiNames(): Map<number, string> {
+  const names = new Map<number, string>();
+  for (const f of readdirSync(SPECS_DIR)) {
+    if (!f.endsWith('Request.json')) continue;
+    const text = readFileSync(join(SPECS_DIR, f), 'utf8').replace(/^\s*\/\/.*$/gm, '');
+    const spec = JSON.parse(text) as { apiKey: number; name: string };
+    names.set(spec.apiKey, spec.name.replace(/Request$/, ''));
+  }
+  return names;
+}
+
+const kebab = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+
+/** The records every client produces: keys, a null key, binary and empty values, headers, a compressible value. */
+function goldenMessages(client: string): TestMessage[] {
+  const headers = [
+    { key: 'trace-id', value: Buffer.from('0af7651916cd43dd8448eb211c80319c') },
+    { key: 'client', value: Buffer.from(client) },
+  ];
+  const binary = Buffer.alloc(256);
+  for (let i = 0; i < 256; i++) binary[i] = i;
+  return [
+    { key: Buffer.from('key-0'), value: Buffer.from(`hello from ${client}`), headers, partition: 0 },
+    { key: null, value: binary, headers, partition: 0 },
+    { key: Buffer.from('key-2'), value: Buffer.alloc(0), headers, partition: 0 },
+    { key: Buffer.from('key-3'), value: Buffer.from('The quick brown fox jumps over the lazy dog. '.repeat(24)), headers, partition: 0 },
+  ];
+}
+
+interface ClientScenario {
+  name: string;
+  codecs: () => Promise<Codec[]>;
+  produce: (o: ProduceOptions) => Promise<void>;
+  /** Reads without a group (ListOffsets + Fetch); undefined when the client only consumes in groups. */
+  consume?: (o: ConsumeOptions) => Promise<unknown>;
+  /** Reads through a consumer group with commits (FindCoordinator, JoinGroup, SyncGroup, Heartbeat, OffsetCommit, OffsetFetch). */
+  groupConsume: (o: ConsumeOptions) => Promise<unknown>;
+  groupConfig: Record<string, string | number | boolean>;
+}
+
+const ALL_CODECS: Codec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
+
+const SCENARIOS: ClientScenario[] = [
+  {
+    name: 'kcat',
+    codecs: async () => ALL_CODECS,
+    produce: kcatProduce,
+    consume: kcatConsume,
+    groupConsume: kcatConsume,
+    groupConfig: { 'heartbeat.interval.ms': 100, 'auto.commit.interval.ms': 100 },
+  },
+  {
+    name: 'confluent-kafka-python',
+    codecs: async () => ALL_CODECS,
+    produce: confluentProduce,
+    consume: confluentConsume,
+    groupConsume: confluentConsume,
+    groupConfig: { 'heartbeat.interval.ms': 100, 'auto.commit.interval.ms': 100 },
+  },
+  {
+    name: 'kafka-python',
+    codecs: kafkaPythonCodecs,
+    produce: kafkaPythonProduce,
+    consume: kafkaPythonConsume,
+    groupConsume: kafkaPythonConsume,
+    groupConfig: { heartbeat_interval_ms: 100, auto_commit_interval_ms: 100 },
+  },
+  {
+    name: 'kafkajs',
+    // kafkajs ships only gzip; snappy/lz4/zstd need third-party codec plugins that are not installed.
+    codecs: async () => ['none', 'gzip'],
+    produce: kafkajsProduce,
+    groupConsume: kafkajsConsume,
+    groupConfig: { heartbeatInterval: 100 },
+  },
+];
+
+/** Keeps the interesting frames: every Produce, Fetch responses that carry data, a few of everything else. */
+function selectPairs(frames: CapturedFrame[]): { req: CapturedFrame; res?: CapturedFrame }[] {
+  const responses = new Map<string, CapturedFrame>();
+  for (const f of frames) if (f.direction === 'response') responses.set(`${f.conn}/${f.correlationId}`, f);
+  const perApi = new Map<string, number>();
+  const seen = new Set<string>();
+  const out: { req: CapturedFrame; res?: CapturedFrame }[] = [];
+  for (const req of frames) {
+    if (req.direction !== 'request') continue;
+    const res = responses.get(`${req.conn}/${req.correlationId}`);
+    // Identical apart from the correlation id: nothing new for a golden test.
+    const body = (f: CapturedFrame | undefined, from: number): string =>
+      f ? Buffer.concat([f.bytes.subarray(0, from), f.bytes.subarray(from + 4)]).toString('base64') : '';
+    const key = `${req.apiKey}/${req.apiVersion}/${body(req, 8)}/${body(res, 4)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const apiKv = `${req.apiKey}/${req.apiVersion}`;
+    const n = perApi.get(apiKv) ?? 0;
+    const isProduce = req.apiKey === 0;
+    const isDataFetch = req.apiKey === 1 && res !== undefined && res.bytes.length > 200;
+    const limit = isProduce ? Infinity : isDataFetch ? 8 : 3;
+    if (n >= limit) continue;
+    perApi.set(apiKv, n + 1);
+    out.push({ req, res });
+  }
+  return out;
+}
+
+async function captureClient(s: ClientScenario, names: Map<number, string>): Promise<FixtureEntry[]> {
+  const mock = await startMockCluster({ brokers: 1, topics: [{ name: TOPIC, partitions: 1 }] });
+  const proxy = await CaptureProxy.start(mock.bootstrap);
+  // Produce requests are tagged with the codec in force while they were sent.
+  const codecBySeq = new Map<number, Codec>();
+  try {
+    const messages = goldenMessages(s.name);
+    const codecs = await s.codecs();
+    for (const codec of codecs) {
+      const before = proxy.frames.length;
+      await s.produce({ bootstrap: proxy.bootstrap, topic: TOPIC, messages, compression: codec, timeoutMs: 30_000 });
+      for (const f of proxy.frames.slice(before)) if (f.apiKey === 0) codecBySeq.set(f.seq, codec);
+    }
+    const total = codecs.length * messages.length;
+    if (s.consume) await s.consume({ bootstrap: proxy.bootstrap, topic: TOPIC, count: total, timeoutMs: 30_000 });
+    await s.groupConsume({
+      bootstrap: proxy.bootstrap,
+      topic: TOPIC,
+      count: total,
+      groupId: `golden-${s.name}`,
+      config: s.groupConfig,
+      timeoutMs: 40_000,
+    });
+  } finally {
+    await proxy.close();
+    await mock.stop();
+  }
+  const dir = join(OUT_DIR, s.name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const entries: FixtureEntry[] = [];
+  let nnn = 0;
+  for (const { req, res } of selectPairs(proxy.frames)) {
+    nnn++;
+    const apiName = names.get(req.apiKey) ?? `api${req.apiKey}`;
+    for (const f of res ? [req, res] : [req]) {
+      const file = `${s.name}/${String(nnn).padStart(3, '0')}-${kebab(apiName)}-v${req.apiVersion}-${f.direction}.bin`;
+      writeFileSync(join(OUT_DIR, file), f.bytes);
+      const entry: FixtureEntry = {
+        client: s.name,
+        file,
+        direction: f.direction,
+        apiKey: req.apiKey,
+        apiName,
+        apiVersion: req.apiVersion,
+        correlationId: f.correlationId,
+        conn: f.conn,
+      };
+      const codec = codecBySeq.get(req.seq);
+      if (req.apiKey === 0 && f.direction === 'request' && codec) entry.compression = codec;
+      entries.push(entry);
+    }
+  }
+  return entries;
+}
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const names = apiNames();
+  const indexPath = join(OUT_DIR, 'index.json');
+  mkdirSync(OUT_DIR, { recursive: true });
+  let index: FixtureEntry[] = existsSync(indexPath) ? (JSON.parse(readFileSync(indexPath, 'utf8')) as FixtureEntry[]) : [];
+  for (const s of SCENARIOS) {
+    if (only.length > 0 && !only.includes(s.name)) continue;
+    process.stderr.write(`capturing ${s.name}...\n`);
+    const entries = await captureClient(s, names);
+    index = index.filter((e) => e.client !== s.name).concat(entries);
+    const apis = [...new Set(entries.map((e) => `${e.apiName}v${e.apiVersion}`))].join(' ');
+    process.stderr.write(`  ${entries.length} frames: ${apis}\n`);
+  }
+  writeFileSync(indexPath, JSON.stringify(index, null, 1) + '\n');
+}
+
+await main();
