@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs (real Kafka clients and tools), when running as root.
-# Idempotent and quick when everything is already there.
+# Idempotent and quick when everything is already there (one dpkg query, no apt-get).
+#   kcat                     librdkafka's CLI producer/consumer (interop and golden tests)
+#   librdkafka-dev gcc libc6-dev   to compile test/helpers/mock-cluster.c (librdkafka's mock Kafka cluster)
+#   python3-confluent-kafka  confluent-kafka-python 1.7 for Debian's /usr/bin/python3 (not the pyenv python3)
+#   python3-kafka            kafka-python 2.0.2, same interpreter
+#   python3-snappy python3-lz4 python3-zstandard   codecs kafka-python needs beyond gzip
 set -euo pipefail
-PKGS=(kcat python3-confluent-kafka python3-kafka librdkafka-dev)
+PKGS=(kcat librdkafka-dev gcc libc6-dev python3-confluent-kafka python3-kafka python3-snappy python3-lz4 python3-zstandard)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
