@@ -43,3 +43,17 @@ export async function main(argv: string[]): Promise<number> {
   const mod = (await import(`./commands/${name}.js`)) as CommandModule;
   return mod.run(rest);
 }
+
+// Run directly (`node --import tsx src/cli/main.ts topics --list ...`, as the tests do); bin/gregor.js imports
+// main() from the compiled module instead.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : String(err));
+      process.exitCode = 1;
+    },
+  );
+}
