@@ -20,9 +20,9 @@ import {
   type Codec,
   type ConsumeOptions,
   type ProduceOptions,
-  type TestMessage,
 } from '../../test/helpers/real-clients.js';
 import { CaptureProxy, type CapturedFrame } from './proxy.js';
+import { goldenMessages } from './scenario.js';
 
 const OUT_DIR = join(REPO_ROOT, 'test', 'fixtures', 'wire');
 const SPECS_DIR = join(REPO_ROOT, '..', 'shared', 'kafka-protocol', 'messages');
@@ -56,22 +56,6 @@ function apiNames(): Map<number, string> {
 }
 
 const kebab = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
-
-/** The records every client produces: keys, a null key, binary and empty values, headers, a compressible value. */
-function goldenMessages(client: string): TestMessage[] {
-  const headers = [
-    { key: 'trace-id', value: Buffer.from('0af7651916cd43dd8448eb211c80319c') },
-    { key: 'client', value: Buffer.from(client) },
-  ];
-  const binary = Buffer.alloc(256);
-  for (let i = 0; i < 256; i++) binary[i] = i;
-  return [
-    { key: Buffer.from('key-0'), value: Buffer.from(`hello from ${client}`), headers, partition: 0 },
-    { key: null, value: binary, headers, partition: 0 },
-    { key: Buffer.from('key-2'), value: Buffer.alloc(0), headers, partition: 0 },
-    { key: Buffer.from('key-3'), value: Buffer.from('The quick brown fox jumps over the lazy dog. '.repeat(24)), headers, partition: 0 },
-  ];
-}
 
 interface ClientScenario {
   name: string;
