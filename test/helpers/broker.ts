@@ -1,0 +1,138 @@
+// Gregor's broker as a child process for interop/restart tests: `node --import tsx src/cli/main.ts server`
+// (tests run from source; no build needed) on a free port with its data in a fresh temp dir.
+import { type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { REPO_ROOT } from './build-cache.js';
+import { getFreePort } from './ports.js';
+import { spawnTracked, stopProcess } from './process.js';
+import { makeTempDir } from './tmp.js';
+
+export interface StartGregorOptions {
+  /** Broker config, as `--override key=value` (Kafka's names). listeners/log.dirs default to the test's own. */
+  overrides?: Record<string, string>;
+  /** Existing data dir to use (not removed by close()); default a new temp dir. */
+  dataDir?: string;
+  /** Port to listen on; default a free one. */
+  port?: number;
+  startTimeoutMs?: number;
+  /** Extra environment for the broker process. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface GregorBroker {
+  bootstrap: string;
+  port: number;
+  dataDir: string;
+  /** Current process id (changes on restart). */
+  readonly pid: number;
+  /** Everything the broker wrote to stdout+stderr so far (all runs; bounded to the last 1 MiB). */
+  output(): string;
+  /** Sends signal (default SIGTERM) and waits for exit (SIGKILL after graceMs). Resolves with how it ended. */
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGKILL, no chance to flush. */
+  kill9(): Promise<void>;
+  /** Starts the broker again on the same port and data dir (stopping it with SIGTERM first if running). */
+  restart(): Promise<void>;
+  /** Stops the broker (if running) and removes the data dir if startGregor created it. */
+  close(): Promise<void>;
+}
+
+const MAIN = join(REPO_ROOT, 'src', 'cli', 'main.ts');
+const OUTPUT_LIMIT = 1024 * 1024;
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+export async function startGregor(opts: StartGregorOptions = {}): Promise<GregorBroker> {
+  const port = opts.port ?? (await getFreePort());
+  const tmp = opts.dataDir ? undefined : await makeTempDir('gregor-broker-');
+  const dataDir = opts.dataDir ?? tmp!.path;
+  const overrides: Record<string, string> = {
+    listeners: `PLAINTEXT://127.0.0.1:${port}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
+    'log.dirs': dataDir,
+    ...opts.overrides,
+  };
+  const args = ['--import', 'tsx', MAIN, 'server'];
+  for (const [k, v] of Object.entries(overrides)) args.push('--override', `${k}=${v}`);
+  const timeoutMs = opts.startTimeoutMs ?? 30_000;
+
+  let out = '';
+  let child: ChildProcess | undefined;
+  let lastExit: { code: number | null; signal: NodeJS.Signals | null } = { code: null, signal: null };
+
+  const launch = async (): Promise<void> => {
+    const c = spawnTracked(process.execPath, args, {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = c;
+    const append = (d: Buffer): void => {
+      out += d.toString();
+      if (out.length > OUTPUT_LIMIT) out = out.slice(-OUTPUT_LIMIT);
+    };
+    c.stdout?.on('data', append);
+    c.stderr?.on('data', append);
+    let exited = false;
+    c.once('exit', (code, signal) => {
+      exited = true;
+      lastExit = { code, signal };
+    });
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (exited) throw new Error(`gregor server exited during start-up (${lastExit.code ?? lastExit.signal}):\n${out.slice(-4000)}`);
+      if (await canConnect(port)) return;
+      if (Date.now() > deadline) {
+        await stopProcess(c, 'SIGKILL');
+        throw new Error(`gregor server did not listen on ${port} within ${timeoutMs} ms:\n${out.slice(-4000)}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  const running = (): boolean => child !== undefined && child.exitCode === null && child.signalCode === null;
+
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000) => {
+    if (child && running()) await stopProcess(child, signal, graceMs);
+    return lastExit;
+  };
+
+  try {
+    await launch();
+  } catch (e) {
+    await tmp?.cleanup();
+    throw e;
+  }
+
+  return {
+    bootstrap: `127.0.0.1:${port}`,
+    port,
+    dataDir,
+    get pid() {
+      return child?.pid ?? -1;
+    },
+    output: () => out,
+    stop,
+    kill9: async () => {
+      await stop('SIGKILL');
+    },
+    restart: async () => {
+      await stop('SIGTERM');
+      await launch();
+    },
+    close: async () => {
+      await stop('SIGTERM', 10_000);
+      await tmp?.cleanup();
+    },
+  };
+}
