@@ -10,3 +10,4 @@ export {
   sortedByTag,
   taggedSizeMismatch,
 } from './tagged-fields.js';
+export { unsupportedVersion, unsupportedField, nonNull } from './codec-helpers.js';
