@@ -251,8 +251,7 @@ export class Cluster {
           w,
           {
             topics: want === null ? (v === 0 ? [] : null) : [...want].map((name) => ({ name })),
-            allowAutoTopicCreation: allowAutoCreate,
-            includeTopicAuthorizedOperations: false,
+            ...(v >= 4 ? { allowAutoTopicCreation: allowAutoCreate } : {}),
           },
           v,
         ),
@@ -342,7 +341,7 @@ export class Cluster {
       const resp = await this.sendAny(
         {
           apiKey: ApiKeys.FindCoordinator,
-          encode: (w, v) => encodeFindCoordinatorRequest(w, { key, keyType, coordinatorKeys: [key] }, v),
+          encode: (w, v) => encodeFindCoordinatorRequest(w, v >= 4 ? { keyType, coordinatorKeys: [key] } : v >= 1 ? { key, keyType } : { key }, v),
           decode: (r, v) => decodeFindCoordinatorResponse(r, v),
         },
         timeoutMs,

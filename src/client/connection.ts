@@ -9,7 +9,6 @@
 import { Socket, connect as netConnect } from 'node:net';
 import { Reader } from '../protocol/primitives/reader.js';
 import { Writer } from '../protocol/primitives/writer.js';
-import { requestHeaderVersion, responseHeaderVersion } from '../protocol/messages.js';
 import { API_VERSIONS, ApiKeys } from '../protocol/generated/api-keys.js';
 import { encodeApiVersionsRequest } from '../protocol/generated/messages/api-versions-request.js';
 import { decodeApiVersionsResponse, type ApiVersionsResponse } from '../protocol/generated/messages/api-versions-response.js';
@@ -20,6 +19,24 @@ const CLIENT_MAX_VERSIONS: Partial<Record<number, number>> = {
   [ApiKeys.Fetch]: 12, // v13+ addresses topics by id
   [ApiKeys.Metadata]: 12,
 };
+
+const FLEXIBLE_FROM = new Map<number, number | null>();
+for (const a of API_VERSIONS) FLEXIBLE_FROM.set(a.apiKey, a.flexibleMinVersion);
+
+function isFlexible(apiKey: number, version: number): boolean {
+  const f = FLEXIBLE_FROM.get(apiKey);
+  return f !== null && f !== undefined && version >= f;
+}
+
+/** Request header v2 (with tagged fields) for flexible versions, else v1. */
+function requestHeaderVersion(apiKey: number, version: number): number {
+  return isFlexible(apiKey, version) ? 2 : 1;
+}
+
+/** Response header v1 for flexible versions, except ApiVersions which always answers with header v0. */
+function responseHeaderVersion(apiKey: number, version: number): number {
+  return apiKey !== ApiKeys.ApiVersions && isFlexible(apiKey, version) ? 1 : 0;
+}
 
 const OUR_VERSIONS = new Map<number, { min: number; max: number }>();
 for (const a of API_VERSIONS) {

@@ -23,7 +23,7 @@ export class KafkaError extends KafkaClientError {
 
 /** A deadline passed (max.block.ms, request.timeout.ms, delivery.timeout.ms, default.api.timeout.ms). */
 export class TimeoutError extends KafkaClientError {
-  override readonly name = 'TimeoutError';
+  override readonly name: string = 'TimeoutError';
   constructor(message: string) {
     super(message, true);
   }
@@ -39,7 +39,7 @@ export class RecordTooLargeError extends KafkaClientError {
 
 /** buffer.memory stayed full for longer than max.block.ms. */
 export class BufferExhaustedError extends TimeoutError {
-  override readonly name = 'BufferExhaustedError';
+  override readonly name: string = 'BufferExhaustedError';
 }
 
 /** The broker lacks an API the operation needs (e.g. transactions). */

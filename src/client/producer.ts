@@ -353,8 +353,8 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
             const resp = target === null ? await this.cluster.sendAny(spec) : await this.cluster.sendTo(target, spec);
             const err = kafkaError(resp.errorCode);
             if (err) throw err;
-            this.producerId = resp.producerId;
-            this.producerEpoch = resp.producerEpoch;
+            this.producerId = resp.producerId ?? -1n;
+            this.producerEpoch = resp.producerEpoch ?? -1;
             return;
           } catch (e) {
             if (e instanceof UnsupportedFeatureError) throw e;
