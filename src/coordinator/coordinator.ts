@@ -126,13 +126,16 @@ export class GroupCoordinator {
 
   private scheduleExpiry(): void {
     if (this.stopped) return;
+    // Fixed rate: the next check is booked before this one runs. Overlapping checks are harmless: expired entries
+    // leave memory synchronously, so a second pass never sees them again.
     this.expiryTimer = this.scheduler.schedule(this.config.offsetsRetentionCheckIntervalMs, () => {
+      this.scheduleExpiry();
       void this.core
         .expireOffsets()
         .then((n) => {
           if (n > 0) this.logger?.info(`Removed ${n} expired offsets`);
         })
-        .finally(() => this.scheduleExpiry());
+        .catch((e: unknown) => this.logger?.warn(`Offset expiry failed: ${String(e)}`));
     });
   }
 
