@@ -43,6 +43,8 @@ const DEFAULT_MAX_KEYS = 1_000_000;
 
 export class LogCleaner {
   private readonly firstDirty = new WeakMap<PartitionLog, number>();
+  /** Earliest delete horizon of the tombstones each log still holds: past it, a pass can remove them. */
+  private readonly tombstoneHorizon = new WeakMap<PartitionLog, number>();
   private running: Promise<unknown> | null = null;
   private stopped = false;
 
@@ -98,12 +100,16 @@ export class LogCleaner {
     if (this.stopped) return false;
     let best: PartitionLog | null = null;
     let bestRatio = -1;
+    const now = this.clock.now();
     for (const log of logs) {
       const d = await this.dirtyInfo(log);
       if (d.dirtyBytes > 0 && d.ratio >= log.config.minCleanableDirtyRatio && d.ratio > bestRatio) {
         best = log;
         bestRatio = d.ratio;
       }
+      // Tombstones past their delete horizon make a log worth a pass even with nothing dirty (KIP-534).
+      const horizon = this.tombstoneHorizon.get(log);
+      if (horizon !== undefined && horizon <= now && bestRatio < 0) best = log;
     }
     if (!best) return false;
     await this.clean(best);
@@ -152,9 +158,10 @@ export class LogCleaner {
       });
       mapEnd = cleanable[i + 1]?.baseOffset ?? info.firstUncleanableOffset;
     }
-    if (mapEnd <= info.firstDirtyOffset && map.size === 0) return stats;
 
-    // 2. Rewrite every cleanable segment below the end of the map.
+    // 2. Rewrite every cleanable segment below the end of the map: the already clean part too (it may hold keys
+    // superseded by the dirty part, and tombstones whose delete horizon has passed).
+    this.tombstoneHorizon.delete(log);
     for (const seg of cleanable) {
       if (this.stopped) break;
       const segEnd = log.segments[log.segments.indexOf(seg) + 1]?.baseOffset ?? Infinity;
@@ -205,6 +212,11 @@ export class LogCleaner {
         }
         stats.recordsRetained += kept.length;
         const needsHorizon = hasTombstone && horizon < 0;
+        if (hasTombstone) {
+          const h = needsHorizon ? now + log.config.deleteRetentionMs : horizon;
+          const known = this.tombstoneHorizon.get(log);
+          if (known === undefined || h < known) this.tombstoneHorizon.set(log, h);
+        }
         if (kept.length === decoded.records.length && !needsHorizon) {
           await write(view.buffer); // untouched batch: copy bytes as they are
           return;
