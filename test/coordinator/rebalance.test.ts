@@ -178,7 +178,7 @@ async function stableGroupOfTwo(gc: GroupCoordinator, clock: { advance(ms: numbe
   const b = await joinWithId(gc, { clientId: 'b', session });
   clock.advance(200);
   await flush();
-  const gen = a.pending.value().generationId;
+  const gen = a.pending.value().generationId ?? -1;
   const sb = sync(gc, b.memberId, gen);
   await sync(gc, a.memberId, gen, [
     { memberId: a.memberId, assignment: Buffer.from('a') },
@@ -271,7 +271,7 @@ test('a member that never sends SyncGroup is removed after the rebalance timeout
   const b = await joinWithId(gc, { clientId: 'b', rebalance: 4000 });
   clock.advance(200);
   await flush();
-  const gen = a.pending.value().generationId;
+  const gen = a.pending.value().generationId ?? -1;
   await sync(gc, a.memberId, gen, [{ memberId: a.memberId, assignment: Buffer.from('a') }, { memberId: b.memberId, assignment: Buffer.from('b') }]);
   assert.equal(state(gc), 'Stable');
   clock.advance(3000);
@@ -290,7 +290,7 @@ test('static membership: a restarted instance takes its slot without a rebalance
   await flush();
   const [m1, m2] = [j1.value().memberId, j2.value().memberId];
   assert.equal(j1.value().errorCode, E.NONE, 'static members skip MEMBER_ID_REQUIRED');
-  const gen = j1.value().generationId;
+  const gen = j1.value().generationId ?? -1;
   const s2 = sync(gc, m2, gen, [], 'g', 'i-2');
   await sync(gc, m1, gen, [{ memberId: m1, assignment: Buffer.from('one') }, { memberId: m2, assignment: Buffer.from('two') }], 'g', 'i-1');
   await s2;
@@ -318,7 +318,7 @@ test('a static member that is silent keeps its slot through a rebalance until it
   clock.advance(200);
   await flush();
   const [m1, m2] = [j1.value().memberId, j2.value().memberId];
-  const gen = j1.value().generationId;
+  const gen = j1.value().generationId ?? -1;
   const s2 = sync(gc, m2, gen, [], 'g', 'i-2');
   await sync(gc, m1, gen, [], 'g', 'i-1');
   await s2;
