@@ -40,9 +40,7 @@ export interface TopicMetadata {
 export function kafkaError(code: number, message?: string | null): KafkaError | null {
   if (code === 0) return null;
   const info = ERROR_INFO[code];
-  const err = new KafkaError(code, info?.name ?? `UNKNOWN_ERROR_${code}`, info?.retriable ?? false, message ?? undefined);
-  if (message) (err as KafkaError & { brokerMessage?: string }).brokerMessage = message;
-  return err;
+  return new KafkaError(code, info?.name ?? `UNKNOWN_ERROR_${code}`, info?.retriable ?? false, message ?? undefined);
 }
 
 export function throwIfError(code: number, message?: string | null): void {

@@ -14,10 +14,13 @@ export class KafkaClientError extends Error {
 export class KafkaError extends KafkaClientError {
   readonly code: number;
   override readonly name: string;
+  /** The broker's own error message (e.g. CreateTopics' ErrorMessage), when it sent one. */
+  readonly brokerMessage?: string;
   constructor(code: number, name: string, retriable: boolean, message?: string) {
     super(message ? `${name}: ${message}` : name, retriable);
     this.code = code;
     this.name = name;
+    if (message) this.brokerMessage = message;
   }
 }
 
