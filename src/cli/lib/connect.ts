@@ -32,9 +32,24 @@ export function clientProps(args: ParsedArgs, opts: { fileOption?: string; prope
   return props;
 }
 
+type AdminFactory = (props: Record<string, string>) => Promise<ClusterAdmin>;
+let adminFactory: AdminFactory = openAdmin;
+
+/**
+ * Replaces how commands obtain their admin client (tests use an in-memory cluster to check output formats
+ * exactly); returns a function restoring the previous factory.
+ */
+export function setAdminFactory(factory: AdminFactory): () => void {
+  const previous = adminFactory;
+  adminFactory = factory;
+  return () => {
+    adminFactory = previous;
+  };
+}
+
 /** Runs fn with an admin client and always closes it. */
 export async function withAdmin<T>(props: Record<string, string>, fn: (admin: ClusterAdmin) => Promise<T>): Promise<T> {
-  const admin = await openAdmin(props);
+  const admin = await adminFactory(props);
   try {
     return await fn(admin);
   } finally {
