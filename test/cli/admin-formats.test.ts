@@ -210,7 +210,7 @@ test('configs --describe/--alter for topics', async () => {
   assert.equal(r.code, 1);
   assert.equal(r.stderr, 'Invalid config(s): nope\n');
   r = await runCli('configs', [...BS, '--entity-type', 'brokers', '--entity-name', '0', '--describe', '--all']);
-  assert.match(r.stdout, /^All configs for broker 0 are:\n  log\.retention\.hours=168 sensitive=false synonyms=\{\}\n$/);
+  assert.match(r.stdout, /^All configs for broker 0 are:\n {2}log\.retention\.hours=168 sensitive=false synonyms=\{\}\n$/);
 });
 
 test('get-offsets, delete-records and broker-api-versions output', async () => {
