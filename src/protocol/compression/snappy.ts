@@ -7,6 +7,11 @@
 import snappy from 'snappy';
 import { type DecompressOptions, corrupt, maxOutput, tooLarge, wrapFailure } from './limits.js';
 
+// copyOutputData: return a buffer V8 owns instead of an external one; on this machine that made 32 KiB block calls
+// 3-4x faster (external buffers carry a finalizer each).
+const ENC = { copyOutputData: true } as const;
+const DEC = { asBuffer: true, copyOutputData: true } as const;
+
 export const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
 export const XERIAL_HEADER_SIZE = 16;
 /** snappy-java's default block size. */
@@ -46,16 +51,16 @@ function chunks(data: Uint8Array): Uint8Array[] {
 
 /** Xerial-framed snappy, as the Java client writes it. */
 export function snappyCompressSync(data: Uint8Array): Buffer {
-  return frame(chunks(data).map((c) => snappy.compressSync(c)));
+  return frame(chunks(data).map((c) => snappy.compressSync(c, ENC)));
 }
 
 export async function snappyCompress(data: Uint8Array): Promise<Buffer> {
-  return frame(await Promise.all(chunks(data).map((c) => snappy.compress(c))));
+  return frame(await Promise.all(chunks(data).map((c) => snappy.compress(c, ENC))));
 }
 
 /** One raw snappy block (no framing), the form some clients send; exported for tests and interoperability. */
 export function snappyCompressRawSync(data: Uint8Array): Buffer {
-  return snappy.compressSync(data);
+  return snappy.compressSync(data, ENC);
 }
 
 /** The uncompressed length a raw snappy block declares in its varint preamble. */
@@ -122,7 +127,7 @@ function assemble(parts: Buffer[], total: number): Buffer {
 export function snappyDecompressSync(data: Uint8Array, options?: DecompressOptions): Buffer {
   const { blocks, total } = plan(data, maxOutput(options));
   try {
-    return assemble(blocks.map((b) => snappy.uncompressSync(b, { asBuffer: true }) as Buffer), total);
+    return assemble(blocks.map((b) => snappy.uncompressSync(b, DEC) as Buffer), total);
   } catch (err) {
     throw wrapFailure('snappy', err);
   }
@@ -131,7 +136,7 @@ export function snappyDecompressSync(data: Uint8Array, options?: DecompressOptio
 export async function snappyDecompress(data: Uint8Array, options?: DecompressOptions): Promise<Buffer> {
   const { blocks, total } = plan(data, maxOutput(options));
   try {
-    const parts = await Promise.all(blocks.map((b) => snappy.uncompress(b, { asBuffer: true }) as Promise<Buffer>));
+    const parts = await Promise.all(blocks.map((b) => snappy.uncompress(b, DEC) as Promise<Buffer>));
     return assemble(parts, total);
   } catch (err) {
     throw wrapFailure('snappy', err);
