@@ -2,12 +2,12 @@
 // The same commands run end to end against Gregor's broker in broker.test.ts.
 import { afterEach, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setAdminFactory } from '../../src/cli/lib/connect.js';
 import { tpKey } from '../../src/cli/lib/cluster.js';
 import { FakeCluster } from './fake-cluster.js';
+import { withTempDir } from '../helpers/tmp.js';
 import { runCli } from './run-cli.js';
 
 let fake: FakeCluster;
@@ -223,10 +223,11 @@ test('get-offsets, delete-records and broker-api-versions output', async () => {
   assert.equal(r.code, 1);
   assert.match(r.stderr, /Could not match any topic-partitions with the specified filters/);
 
-  const dir = mkdtempSync(join(tmpdir(), 'gregor-cli-'));
-  const file = join(dir, 'offsets.json');
-  writeFileSync(file, JSON.stringify({ partitions: [{ topic: 'test', partition: 0, offset: 4 }, { topic: 'test', partition: 1, offset: 9 }], version: 1 }));
-  r = await runCli('delete-records', [...BS, '--offset-json-file', file]);
+  r = await withTempDir(async (dir) => {
+    const file = join(dir, 'offsets.json');
+    writeFileSync(file, JSON.stringify({ partitions: [{ topic: 'test', partition: 0, offset: 4 }, { topic: 'test', partition: 1, offset: 9 }], version: 1 }));
+    return runCli('delete-records', [...BS, '--offset-json-file', file]);
+  });
   assert.equal(
     r.stdout,
     'Executing records delete operation\nRecords delete operation completed:\n' +
