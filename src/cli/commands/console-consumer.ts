@@ -141,6 +141,14 @@ export async function run(argv: string[], io?: CliIo): Promise<number> {
     // Ctrl-C ends consumption cleanly (offsets committed, group left, count printed), like Kafka's shutdown hook.
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // Nobody reads our output any more (e.g. `| head -1`): stop consuming, as Kafka's checkErr does.
+    let outputClosed = false;
+    const onOutputError = (): void => {
+      if (!outputClosed) ctx.io.stderr.write('Unable to write to standard out, closing consumer.\n');
+      outputClosed = true;
+      stopping = true;
+    };
+    ctx.io.stdout.on('error', onOutputError);
     let exitCode = 0;
     try {
       if (p.partition !== undefined) {
@@ -162,6 +170,7 @@ export async function run(argv: string[], io?: CliIo): Promise<number> {
         const records = await consumer.poll(slice);
         let got = false;
         for (const r of records) {
+          if (stopping) break;
           got = true;
           count++;
           const raw: RawRecord = {
@@ -177,7 +186,7 @@ export async function run(argv: string[], io?: CliIo): Promise<number> {
           };
           try {
             const bytes = formatter.format(raw);
-            if (bytes.length) await write(ctx.io.stdout, bytes);
+            if (bytes.length && !outputClosed) await write(ctx.io.stdout, bytes);
           } catch (e) {
             if (!ctx.args.has('skip-message-on-error')) throw e;
             await ctx.err(`ERROR Error processing message, skipping this message: ${describeError(e)}`);
@@ -200,6 +209,7 @@ export async function run(argv: string[], io?: CliIo): Promise<number> {
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      ctx.io.stdout.off('error', onOutputError);
       await consumer.close().catch(() => {});
       await ctx.err(`Processed a total of ${count} messages`);
     }
