@@ -32,7 +32,11 @@ export async function main(argv: string[]): Promise<number> {
   const [raw, ...rest] = argv;
   if (!raw || raw === '--help' || raw === '-h' || raw === 'help') {
     console.log('usage: gregor <command> [options]   (each command takes --help)\n\ncommands:');
-    for (const name of commandNames()) console.log(`  ${name}`);
+    for (const name of commandNames()) {
+      // The one-line summaries come from the modules themselves; a module that fails to load is still listed.
+      const summary = await import(`./commands/${name}.js`).then((m: CommandModule) => m.summary ?? '', () => '');
+      console.log(`  ${name.padEnd(22)}${summary}`);
+    }
     return 0;
   }
   const name = COMMAND_ALIASES[raw.replace(/^kafka-/, '').replace(/\.sh$/, '')] ?? raw.replace(/^kafka-/, '').replace(/\.sh$/, '');
