@@ -198,7 +198,7 @@ export class Admin {
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
       if (this.cluster.controllerId < 0 || !this.cluster.brokers.has(this.cluster.controllerId)) await this.cluster.refreshMetadata(null);
-      const target = this.cluster.controllerId >= 0 ? this.cluster.controllerId : [...this.cluster.brokers.keys()][0];
+      const target = this.cluster.brokers.has(this.cluster.controllerId) ? this.cluster.controllerId : [...this.cluster.brokers.keys()][0];
       try {
         const r = target === undefined ? await this.cluster.sendAny(build()) : await this.cluster.sendTo(target, build());
         if (!isNotController(r) || Date.now() > deadline) return r;

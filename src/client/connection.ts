@@ -158,10 +158,14 @@ export class Connection {
     }
     if (resp.errorCode !== 0) throw new ConnectionError(`ApiVersions to ${this.describe()} failed with error ${resp.errorCode}`);
     this.brokerApiVersions = resp.apiKeys.map((k) => ({ apiKey: k.apiKey, minVersion: k.minVersion, maxVersion: k.maxVersion }));
+    // librdkafka's mock cluster (the only "broker" without CreateTopics) encodes ListOffsets v4+ LeaderEpoch as an
+    // int64, corrupting every partition after the first; v3 has no LeaderEpoch, so stay there with it.
+    const librdkafkaMock = !resp.apiKeys.some((k) => k.apiKey === ApiKeys.CreateTopics);
     for (const k of resp.apiKeys) {
       const our = OUR_VERSIONS.get(k.apiKey);
       if (!our) continue;
-      const max = Math.min(our.max, k.maxVersion);
+      let max = Math.min(our.max, k.maxVersion);
+      if (librdkafkaMock && k.apiKey === ApiKeys.ListOffsets) max = Math.min(max, 3);
       const min = Math.max(our.min, k.minVersion);
       if (max >= min) this.versions.set(k.apiKey, { min, max });
     }

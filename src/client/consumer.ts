@@ -342,15 +342,15 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
 
   private waitForFetch(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      const t = setTimeout(done, ms);
-      const self = this;
-      function done() {
+      const waiters = this.fetchWaiters;
+      const done = (): void => {
         clearTimeout(t);
-        const i = self.fetchWaiters.indexOf(done);
-        if (i >= 0) self.fetchWaiters.splice(i, 1);
+        const i = waiters.indexOf(done);
+        if (i >= 0) waiters.splice(i, 1);
         resolve();
-      }
-      this.fetchWaiters.push(done);
+      };
+      const t = setTimeout(done, ms);
+      waiters.push(done);
     });
   }
 

@@ -1,0 +1,214 @@
+// The client against a real Kafka peer (librdkafka's mock cluster, 3 brokers) and cross-client with librdkafka
+// (kcat, confluent-kafka-python): byte-exact records both ways, Java-compatible key partitioning, shared consumer
+// groups, and the producer's failure modes.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startMockCluster, type MockCluster } from '../helpers/mock-cluster.js';
+import { kcatConsume, kcatProduce, confluentConsume, type Codec } from '../helpers/real-clients.js';
+import { Producer, Consumer, partitionForKey, BufferExhaustedError, RecordTooLargeError, type RecordMetadata } from '../../src/client/index.js';
+
+let mc: MockCluster;
+
+before(async () => {
+  mc = await startMockCluster({
+    brokers: 3,
+    topics: [
+      { name: 'bytes', partitions: 1 },
+      { name: 'fromkcat', partitions: 2 },
+      { name: 'keyed', partitions: 7 },
+      { name: 'shared', partitions: 6 },
+      { name: 'manual', partitions: 2 },
+      { name: 'full', partitions: 4 },
+      ...(['gzip', 'snappy', 'lz4', 'zstd'] as const).map((c) => ({ name: `codec-${c}`, partitions: 1 })),
+    ],
+  });
+});
+
+after(async () => {
+  await mc?.stop();
+});
+
+function sample(n: number): { key: Buffer | null; value: Buffer | null; headers: { key: string; value: Buffer }[] }[] {
+  return Array.from({ length: n }, (_, i) => ({
+    key: i % 3 === 0 ? null : Buffer.from([i, 0, 255, 0x80, i]),
+    value: Buffer.from(`välue-${i}-`.repeat((i % 5) + 1) + '\u0000\u00ff', 'utf8'),
+    headers: i % 2 === 0 ? [{ key: 'h1', value: Buffer.from(`hv${i}`) }, { key: 'empty', value: Buffer.alloc(0) }] : [],
+  }));
+}
+
+test('what Gregor produces, kcat reads byte-exact (uncompressed and every codec)', async () => {
+  for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as Codec[]) {
+    const topic = codec === 'none' ? 'bytes' : `codec-${codec}`;
+    const p = new Producer<Buffer, Buffer>({ bootstrapServers: mc.bootstrap, compressionType: codec, lingerMs: 5 });
+    const msgs = sample(25);
+    const metas = await Promise.all(msgs.map((m) => p.send({ topic, key: m.key, value: m.value, headers: m.headers })));
+    await p.close();
+    assert.deepEqual(
+      metas.map((m) => m.offset),
+      msgs.map((_, i) => i),
+      `${codec}: offsets in send order`,
+    );
+    const got = await kcatConsume({ bootstrap: mc.bootstrap, topic, count: msgs.length, timeoutMs: 20000 });
+    got.sort((a, b) => Number(a.offset - b.offset));
+    assert.equal(got.length, msgs.length);
+    for (let i = 0; i < msgs.length; i++) {
+      assert.deepEqual(got[i]!.key, msgs[i]!.key, `${codec} key ${i}`);
+      assert.deepEqual(got[i]!.value, msgs[i]!.value, `${codec} value ${i}`);
+      assert.deepEqual(got[i]!.headers, msgs[i]!.headers, `${codec} headers ${i}`);
+    }
+  }
+});
+
+test('what kcat produces, the Gregor consumer reads byte-exact', async () => {
+  const msgs = Array.from({ length: 20 }, (_, i) => ({ key: Buffer.from(`k${i}`), value: Buffer.from([i, 0, 1, 2, 0xfe]), partition: i % 2, headers: [{ key: 'a', value: Buffer.from('b') }] }));
+  await kcatProduce({ bootstrap: mc.bootstrap, topic: 'fromkcat', messages: msgs, compression: 'lz4' });
+  const c = new Consumer<Buffer, Buffer>({ bootstrapServers: mc.bootstrap });
+  c.assign([
+    { topic: 'fromkcat', partition: 0 },
+    { topic: 'fromkcat', partition: 1 },
+  ]);
+  await c.seekToBeginning();
+  const got: { partition: number; offset: number; key: Buffer | null; value: Buffer | null; headers: { key: string; value: Buffer | null }[] }[] = [];
+  const deadline = Date.now() + 15000;
+  while (got.length < msgs.length && Date.now() < deadline) for (const r of await c.poll(500)) got.push(r);
+  await c.close();
+  assert.equal(got.length, msgs.length);
+  for (const p of [0, 1]) {
+    const sent = msgs.filter((m) => m.partition === p);
+    const recv = got.filter((r) => r.partition === p).sort((a, b) => a.offset - b.offset);
+    assert.deepEqual(
+      recv.map((r) => [r.key, r.value, r.headers]),
+      sent.map((m) => [m.key, m.value, m.headers]),
+    );
+  }
+});
+
+test('keyed records land where librdkafka murmur2 (= Java default partitioner) puts them', async () => {
+  const keys = Array.from({ length: 30 }, (_, i) => `user-${i * 7919}`);
+  // kcat with librdkafka's Java-compatible partitioner
+  await kcatProduce({
+    bootstrap: mc.bootstrap,
+    topic: 'keyed',
+    messages: keys.map((k) => ({ key: Buffer.from(k), value: Buffer.from('kcat:' + k) })),
+    config: { partitioner: 'murmur2_random' },
+  });
+  const p = new Producer<string, string>({ bootstrapServers: mc.bootstrap, keySerializer: 'string', valueSerializer: 'string' });
+  const metas = await Promise.all(keys.map((k) => p.send({ topic: 'keyed', key: k, value: 'gregor:' + k })));
+  await p.close();
+  const all = await kcatConsume({ bootstrap: mc.bootstrap, topic: 'keyed', count: keys.length * 2, timeoutMs: 20000 });
+  for (const [i, k] of keys.entries()) {
+    const expected = partitionForKey(Buffer.from(k), 7);
+    assert.equal(metas[i]!.partition, expected, `gregor partition for ${k}`);
+    const fromKcat = all.find((m) => m.value?.toString() === 'kcat:' + k)!;
+    assert.equal(fromKcat.partition, expected, `kcat partition for ${k}`);
+  }
+});
+
+test('a Gregor consumer and a librdkafka consumer share one group (range assignor, ConsumerProtocol bytes)', async () => {
+  const p = new Producer<string, string>({ bootstrapServers: mc.bootstrap, keySerializer: 'string', valueSerializer: 'string' });
+  const sends: Promise<RecordMetadata>[] = [];
+  for (let part = 0; part < 6; part++) for (let i = 0; i < 10; i++) sends.push(p.send({ topic: 'shared', partition: part, value: `p${part}-${i}` }));
+  await Promise.all(sends);
+  await p.close();
+  const assigned: string[][] = [];
+  const c = new Consumer<string, string>({
+    bootstrapServers: mc.bootstrap,
+    groupId: 'mixed-group',
+    autoOffsetReset: 'earliest',
+    enableAutoCommit: false,
+    valueDeserializer: 'string',
+    sessionTimeoutMs: 10000,
+    heartbeatIntervalMs: 500,
+  });
+  c.subscribe(['shared'], { onPartitionsAssigned: (tps) => void assigned.push(tps.map((t) => `${t.topic}-${t.partition}`)) });
+  // Gregor joins first and owns all six partitions
+  const deadline = Date.now() + 15000;
+  while (c.assignment().length < 6 && Date.now() < deadline) await c.poll(200);
+  assert.equal(c.assignment().length, 6);
+  // keep polling (heartbeats + rejoin) while the librdkafka consumer joins and reads its half
+  let stop = false;
+  const loop = (async () => {
+    while (!stop) await c.poll(100);
+  })();
+  const theirs = await confluentConsume({ bootstrap: mc.bootstrap, topic: 'shared', count: 30, groupId: 'mixed-group', config: { 'session.timeout.ms': 10000 }, timeoutMs: 40000 });
+  const mine = c.assignment().map((t) => t.partition);
+  stop = true;
+  await loop;
+  await c.close();
+  const theirPartitions = [...new Set(theirs.map((m) => m.partition))].sort();
+  assert.equal(theirs.length, 30);
+  assert.equal(theirPartitions.length, 3, `librdkafka consumer got ${theirPartitions.join(',')}`);
+  assert.deepEqual([...mine, ...theirPartitions].sort(), [0, 1, 2, 3, 4, 5]);
+  assert.ok(assigned.length >= 2, 'Gregor saw a rebalance');
+});
+
+test('manual assignment: seek, position, pause/resume, commitSync and committed', async () => {
+  const p = new Producer<string, string>({ bootstrapServers: mc.bootstrap, keySerializer: 'string', valueSerializer: 'string' });
+  await Promise.all(Array.from({ length: 10 }, (_, i) => p.send({ topic: 'manual', partition: 0, value: `m${i}` })));
+  await p.close();
+  const c = new Consumer<string, string>({ bootstrapServers: mc.bootstrap, groupId: 'manual-g', valueDeserializer: 'string', enableAutoCommit: false, maxPollRecords: 4 });
+  const tp = { topic: 'manual', partition: 0 };
+  c.assign([tp]);
+  await c.seek(tp, 3);
+  assert.equal(await c.position(tp), 3);
+  let recs = await c.poll(5000);
+  assert.deepEqual(
+    [...recs].map((r) => r.value),
+    ['m3', 'm4', 'm5', 'm6'],
+  );
+  assert.equal(await c.position(tp), 7);
+  await c.commitSync();
+  assert.deepEqual((await c.committed([tp]))[0]?.offset, 7);
+  c.pause([tp]);
+  assert.equal((await c.poll(300)).count, 0);
+  c.resume([tp]);
+  recs = await c.poll(5000);
+  assert.deepEqual(
+    [...recs].map((r) => r.offset),
+    [7, 8, 9],
+  );
+  await c.seekToEnd([tp]);
+  assert.equal(await c.position(tp), 10);
+  await c.seekToBeginning([tp]);
+  assert.equal(await c.position(tp), 0);
+  await c.close();
+  // a new consumer of the group resumes from the committed offset
+  const c2 = new Consumer<string, string>({ bootstrapServers: mc.bootstrap, groupId: 'manual-g', valueDeserializer: 'string' });
+  c2.assign([tp]);
+  assert.equal(await c2.position(tp), 7);
+  await c2.close();
+});
+
+test('buffer.memory full -> BufferExhaustedError after max.block.ms; oversize -> RecordTooLargeError', async () => {
+  const p = new Producer<Buffer, Buffer>({ bootstrapServers: mc.bootstrap, batchSize: 1024, bufferMemory: 2048, lingerMs: 60000, maxBlockMs: 300, maxRequestSize: 4096 });
+  const first = p.send({ topic: 'full', partition: 0, value: Buffer.alloc(100) });
+  const second = p.send({ topic: 'full', partition: 1, value: Buffer.alloc(100) });
+  const t0 = Date.now();
+  await assert.rejects(p.send({ topic: 'full', partition: 2, value: Buffer.alloc(100) }), BufferExhaustedError);
+  const waited = Date.now() - t0;
+  assert.ok(waited >= 250 && waited < 3000, `blocked ${waited} ms`);
+  await assert.rejects(p.send({ topic: 'full', partition: 0, value: Buffer.alloc(5000) }), (e: unknown) => e instanceof RecordTooLargeError && !e.retriable && /max.request.size/.test(e.message));
+  await p.flush();
+  assert.equal((await first).offset >= 0, true);
+  assert.equal((await second).offset >= 0, true);
+  await p.close();
+});
+
+test('callback form and fire-and-forget', async () => {
+  const p = new Producer<string, string>({ bootstrapServers: mc.bootstrap, keySerializer: 'string', valueSerializer: 'string' });
+  const results: (RecordMetadata | null)[] = [];
+  await new Promise<void>((resolve, reject) => {
+    let left = 3;
+    for (let i = 0; i < 3; i++) {
+      p.send({ topic: 'manual', partition: 1, value: `cb${i}` }, (err, md) => {
+        if (err) return reject(err);
+        results.push(md);
+        if (--left === 0) resolve();
+      });
+    }
+  });
+  assert.equal(results.length, 3);
+  assert.ok(results.every((r) => r!.partition === 1 && r!.offset >= 0 && r!.topic === 'manual'));
+  void p.send({ topic: 'manual', partition: 1, value: 'forgotten' }); // must not cause an unhandled rejection
+  await p.close(); // delivers what is buffered
+});
