@@ -3,7 +3,7 @@
 import { Consumer } from '../../client/index.js';
 import { type CommandSpec, type ParsedArgs, UsageError, parseKeyValues } from '../lib/args.js';
 import { CommandError, describeError, readPropertiesFile, runCommand } from '../lib/command.js';
-import { clientProps } from '../lib/connect.js';
+import { clientProps, includeRegExp } from '../lib/connect.js';
 import { createFormatter, type RawRecord } from '../lib/formatters.js';
 import { write, type CliIo } from '../lib/io.js';
 
@@ -57,6 +57,7 @@ export function plan(args: ParsedArgs): Plan {
   const topic = args.value('topic');
   const include = args.value('include');
   if ((topic === undefined) === (include === undefined)) throw new UsageError('Exactly one of --include/--topic is required. ');
+  if (include !== undefined && !includeRegExp(include)) throw new UsageError(`Invalid --include regular expression: ${include}`);
   const partition = args.int('partition');
   const fromBeginning = args.has('from-beginning');
   if (partition !== undefined) {
@@ -119,15 +120,6 @@ function formatterProps(args: ParsedArgs): Map<string, string> {
   return props;
 }
 
-/** Java's Pattern for --include: the whole topic name must match. */
-function includePattern(p: string): RegExp {
-  try {
-    return new RegExp(`^(?:${p.split(',').map((s) => s.trim()).join('|')})$`);
-  } catch {
-    throw new UsageError(`Invalid --include regular expression: ${p}`);
-  }
-}
-
 export async function run(argv: string[], io?: CliIo): Promise<number> {
   return runCommand(spec, argv, io, async (ctx) => {
     const p = plan(ctx.args);
@@ -160,7 +152,7 @@ export async function run(argv: string[], io?: CliIo): Promise<number> {
       } else if (p.topic !== undefined) {
         consumer.subscribe([p.topic]);
       } else {
-        consumer.subscribe(includePattern(p.include!));
+        consumer.subscribe(includeRegExp(p.include!)!);
       }
       const timeout = p.timeoutMs >= 0 ? p.timeoutMs : Infinity;
       let idleSince = Date.now();

@@ -58,15 +58,20 @@ export async function withAdmin<T>(props: Record<string, string>, fn: (admin: Cl
 }
 
 /**
- * Kafka's IncludeList: the --topic / --include value is a Java regex matched against the whole name; commas are
- * accepted as alternation, surrounding quotes are dropped. An invalid regex matches literally.
+ * Kafka's IncludeList as a RegExp: the --topic / --include value is a Java regex matched against the whole name;
+ * commas are accepted as alternation, surrounding quotes are dropped. Null when the pattern is not a valid regex.
  */
-export function includeList(pattern: string): (name: string) => boolean {
+export function includeRegExp(pattern: string): RegExp | null {
   const p = pattern.trim().replace(/^["']|["']$/g, '').split(',').map((s) => s.trim()).join('|');
   try {
-    const re = new RegExp(`^(?:${p})$`);
-    return (n) => re.test(n);
+    return new RegExp(`^(?:${p})$`);
   } catch {
-    return (n) => n === pattern;
+    return null;
   }
+}
+
+/** IncludeList as a predicate; an invalid regex matches the name literally. */
+export function includeList(pattern: string): (name: string) => boolean {
+  const re = includeRegExp(pattern);
+  return re ? (n) => re.test(n) : (n) => n === pattern;
 }
