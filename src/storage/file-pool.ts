@@ -25,6 +25,26 @@ export class FilePool {
     return this.lru.size;
   }
 
+  /**
+   * The open handle of a file for a short operation, without the async bookkeeping of `use` (hot path: reads and
+   * appends on files that are already open). Null if the file must be opened first (then call `use`). Call
+   * `done` when the operation finishes.
+   */
+  acquireOpen(file: PooledFile): FileHandle | null {
+    const h = file.handle;
+    if (!h || file.retired) return null;
+    file.refs++;
+    // LRU touch: move to the most recent end.
+    this.lru.delete(file);
+    this.lru.set(file, true);
+    return h;
+  }
+
+  done(file: PooledFile): void {
+    file.refs--;
+    if (file.refs === 0 && file.retired) void this.closeNow(file);
+  }
+
   /** Runs `fn` with the file's handle open; the handle stays cached for the next user. */
   async use<T>(file: PooledFile, fn: (fh: FileHandle) => Promise<T>): Promise<T> {
     if (file.retired) throw new Error(`${file.path}: file was closed`);

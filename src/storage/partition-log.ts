@@ -228,10 +228,10 @@ export class PartitionLog {
     this.hw = Math.min(Math.max(opts.highWatermark ?? 0, this.lso), this.leo);
 
     await this.leaderEpochCache.load();
-    if (this.openStats.recoveredSegments > 0 && this.leaderEpochCache.all.length === 0) {
-      // The epochs were rebuilt from batches during recovery (see recover()).
-      for (const e of this.recoveredEpochs) this.leaderEpochCache.assign(e.epoch, e.startOffset);
-    }
+    // Epochs seen in recovered batches: a crash may have come after a batch of a new epoch was written but
+    // before the checkpoint was (assign ignores epochs the cache already knows).
+    for (const e of this.recoveredEpochs) this.leaderEpochCache.assign(e.epoch, e.startOffset);
+    this.recoveredEpochs = [];
     this.leaderEpochCache.truncateFromEnd(this.leo);
     this.leaderEpochCache.truncateFromStart(this.lso);
     await this.leaderEpochCache.persist();
@@ -446,7 +446,7 @@ export class PartitionLog {
     let i = 0;
     let messages = 0;
     while (i < group.length) {
-      const seg = await this.maybeRoll(group[i]!);
+      const seg = this.needsRoll(group[i]!) ? await this.roll(group[i]!.info.firstOffset) : this.activeSegment;
       // Take as many queued appends as fit in this segment.
       const start = seg.size;
       let pos = start;
@@ -489,7 +489,7 @@ export class PartitionLog {
   }
 
   /** Kafka's maybeRoll: a new active segment when this append would not fit, the segment is old, or an index is full. */
-  private async maybeRoll(p: PendingAppend): Promise<LogSegment> {
+  private needsRoll(p: PendingAppend): boolean {
     const seg = this.activeSegment;
     const now = this.clock.now();
     const msgSize = p.buffer.length;
@@ -497,8 +497,7 @@ export class PartitionLog {
     const timeWaited = first !== null && first >= 0 && p.info.maxTimestamp >= 0 ? p.info.maxTimestamp - first : now - seg.createdMs;
     const byTime = seg.size > 0 && timeWaited > this.config.segmentMs - seg.opts.rollJitterMs;
     const bySize = seg.size > 0 && seg.size > this.config.segmentBytes - msgSize;
-    if (!(bySize || byTime || seg.indexIsFull || (seg.size > 0 && this.shouldRollForOffsets(seg, p)))) return seg;
-    return this.roll(p.info.firstOffset);
+    return bySize || byTime || seg.indexIsFull || (seg.size > 0 && this.shouldRollForOffsets(seg, p));
   }
 
   /** Makes a new active segment at `baseOffset` (the next offset to be written). */
@@ -600,30 +599,43 @@ export class PartitionLog {
     for (; si < this.segments.length; si++) {
       const seg = this.segments[si]!;
       if (seg.baseOffset >= bound) return empty();
-      const loc = await seg.translateOffset(startOffset);
-      if (!loc) continue;
-      if (loc.baseOffset >= bound) return empty();
+      const position = seg.cachedReadPosition(startOffset) ?? (await seg.positionForRead(startOffset));
+      if (position === null) continue;
       const nextSeg = this.segments[si + 1];
-      const maxPos = nextSeg && bound >= nextSeg.baseOffset ? seg.durableSize : await seg.positionOf(bound);
-      const available = maxPos - loc.position;
+      // The bound's position: free when the bound is past this segment (the usual case: bound = LEO or HW at
+      // the head); otherwise an index lookup.
+      const maxPos =
+        (nextSeg && bound >= nextSeg.baseOffset) || (seg.loaded && bound >= seg.nextOffset)
+          ? seg.durableSize
+          : (seg.cachedReadPosition(bound) ?? (await seg.boundPosition(bound)));
+      const available = maxPos - position;
       if (available <= 0) return empty();
-      let fetch = Math.min(available, maxBytes);
-      if (minOne && loc.size > fetch) fetch = Math.min(loc.size, available);
-      if (fetch < loc.size && !minOne) return empty();
-      const buf = await seg.readAt(loc.position, fetch);
-      // Cut at the last complete batch.
+      let buf = await seg.readAt(position, Math.min(available, Math.max(maxBytes, H.BATCH_HEADER_SIZE)));
+      // Whole batches only: cut after the last complete one.
       let end = 0;
       let lastNext = startOffset;
-      while (end + H.LOG_OVERHEAD <= buf.length) {
+      let firstOffset = -1;
+      while (end + H.BATCH_HEADER_SIZE <= buf.length) {
         const size = buf.readInt32BE(end + H.BATCH_LENGTH) + H.LOG_OVERHEAD;
-        if (end + size > buf.length || end + H.BATCH_HEADER_SIZE > buf.length) break;
+        if (end === 0) {
+          firstOffset = Number(buf.readBigInt64BE(0));
+          if (size > buf.length) {
+            if (!minOne) return empty();
+            // The first batch is larger than maxBytes: return it whole anyway (Kafka's minOneMessage).
+            buf = await seg.readAt(position, Math.min(size, available));
+            if (buf.length < size) return empty();
+          }
+        }
+        if (end + size > buf.length) break;
         lastNext = Number(buf.readBigInt64BE(end)) + buf.readInt32BE(end + H.LAST_OFFSET_DELTA) + 1;
         end += size;
       }
-      if (end === 0) return empty();
+      if (end === 0 || firstOffset < 0) return empty();
+      if (firstOffset >= bound) return empty();
+      seg.rememberReadPosition(lastNext, position + end);
       return {
         data: end === buf.length ? buf : buf.subarray(0, end),
-        firstOffset: loc.baseOffset,
+        firstOffset,
         nextOffset: lastNext,
         logStartOffset: this.lso,
         logEndOffset: this.leo,

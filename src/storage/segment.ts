@@ -25,7 +25,9 @@ export interface ScannedBatch extends BatchPosition {
   magic: number;
 }
 
-const HEADER_SCAN_CHUNK = 64 * 1024;
+const HEADER_SCAN_CHUNK = 8 * 1024;
+/** Remembered (offset → position) pairs where consumers will continue reading. */
+const READ_CACHE_SIZE = 64;
 const MIN_V2_BATCH_LENGTH = H.BATCH_HEADER_SIZE - H.LOG_OVERHEAD;
 
 export interface SegmentOptions {
@@ -64,6 +66,7 @@ export class LogSegment {
   private loading: Promise<void> | null = null;
   /** Set when this segment's files were deleted or replaced. */
   retired = false;
+  private readonly readCache = new Map<number, number>();
 
   constructor(
     readonly dir: string,
@@ -110,6 +113,16 @@ export class LogSegment {
   async readAt(position: number, length: number): Promise<Buffer> {
     const buf = Buffer.allocUnsafe(length);
     if (length === 0) return buf;
+    const open = this.pool.acquireOpen(this.file);
+    if (open) {
+      // Hot path: one positioned read on the already open handle.
+      try {
+        const { bytesRead } = await open.read(buf, 0, length, position);
+        if (bytesRead === length) return buf;
+      } finally {
+        this.pool.done(this.file);
+      }
+    }
     const n = await this.pool.use(this.file, async (fh) => {
       let done = 0;
       while (done < length) {
@@ -124,6 +137,20 @@ export class LogSegment {
 
   /** Writes buffers at `position` with one writev. */
   async writeAt(buffers: Buffer[], position: number): Promise<void> {
+    if (buffers.length === 1) {
+      const fh = this.pool.acquireOpen(this.file);
+      if (fh) {
+        let written: number;
+        const b = buffers[0]!;
+        try {
+          written = (await fh.write(b, 0, b.length, position)).bytesWritten;
+        } finally {
+          this.pool.done(this.file);
+        }
+        if (written === b.length) return;
+        // A short write: fall through to the general path, which rewrites the whole range.
+      }
+    }
     await this.pool.use(this.file, async (fh) => {
       let pos = position;
       let bufs = buffers;
@@ -195,6 +222,37 @@ export class LogSegment {
       if (b.lastOffset >= offset) return b;
     }
     return null;
+  }
+
+  /**
+   * Where a read of `offset` starts: the position of the first batch with lastOffset >= offset, or null past the
+   * end. Consumers continue exactly where their last read ended, so those positions are remembered and found
+   * without touching the index or the file.
+   */
+  async positionForRead(offset: number): Promise<number | null> {
+    const b = await this.translateOffset(offset);
+    return b ? b.position : null;
+  }
+
+  /** The remembered read position of `offset`, if any (synchronous fast path of positionForRead). */
+  cachedReadPosition(offset: number): number | undefined {
+    const cached = this.readCache.get(offset);
+    return cached !== undefined && cached < this.durableSize ? cached : undefined;
+  }
+
+  /** Records that the first batch holding an offset >= `offset` starts at `position` (see positionForRead). */
+  rememberReadPosition(offset: number, position: number): void {
+    if (this.readCache.has(offset)) return;
+    if (this.readCache.size >= READ_CACHE_SIZE) this.readCache.delete(this.readCache.keys().next().value!);
+    this.readCache.set(offset, position);
+  }
+
+  /** positionOf for a read bound (high watermark): remembered, since many reads share the same bound. */
+  async boundPosition(offset: number): Promise<number> {
+    const b = await this.translateOffset(offset);
+    if (!b) return this.durableSize;
+    this.rememberReadPosition(offset, b.position);
+    return b.position;
   }
 
   /** Position of the first batch that holds an offset >= `offset` (or the durable end of the segment). */
@@ -377,6 +435,7 @@ export class LogSegment {
     if (!b) return 0;
     const cut = b.position;
     const removed = this.size - cut;
+    this.readCache.clear();
     await this.pool.use(this.file, (fh) => fh.truncate(cut));
     this.size = cut;
     this.durableSize = cut;

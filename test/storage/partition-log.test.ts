@@ -204,3 +204,16 @@ test('bad input to append is refused with a Kafka error code, never a crash', as
     assert.equal(log.logEndOffset, 1);
   });
 });
+
+test('flush.messages fsyncs after that many messages and advances the recovery point', async () => {
+  await withLog({ flushMessages: 5 }, async (log) => {
+    await log.append(batch({ count: 3 }));
+    assert.equal(log.recoveryPoint, 0);
+    await log.append(batch({ count: 3 }));
+    assert.equal(log.recoveryPoint, 6, '6 unflushed messages >= flush.messages');
+    await log.append(batch({ count: 1 }));
+    assert.equal(log.recoveryPoint, 6);
+    await log.flush();
+    assert.equal(log.recoveryPoint, 7);
+  });
+});
