@@ -19,6 +19,12 @@ export interface GroupCoordinatorConfig {
   offsetMetadataMaxBytes: number;
   /** offsets.topic.compression.codec (0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd) */
   offsetsTopicCompressionCodec: number;
+  /** group.consumer.session.timeout.ms (KIP-848 groups) */
+  consumerSessionTimeoutMs: number;
+  /** group.consumer.heartbeat.interval.ms (KIP-848 groups) */
+  consumerHeartbeatIntervalMs: number;
+  /** group.consumer.max.size (KIP-848 groups) */
+  consumerMaxSize: number;
 }
 
 export const DEFAULT_GROUP_COORDINATOR_CONFIG: GroupCoordinatorConfig = {
@@ -31,6 +37,9 @@ export const DEFAULT_GROUP_COORDINATOR_CONFIG: GroupCoordinatorConfig = {
   offsetsRetentionCheckIntervalMs: 600_000,
   offsetMetadataMaxBytes: 4096,
   offsetsTopicCompressionCodec: 0,
+  consumerSessionTimeoutMs: 45_000,
+  consumerHeartbeatIntervalMs: 5000,
+  consumerMaxSize: 2_147_483_647,
 };
 
 /** Kafka's JoinGroup timeout for a new member that never completes its join (GroupCoordinator.NewMemberJoinTimeoutMs). */
@@ -56,5 +65,8 @@ export function groupCoordinatorConfigFrom(get: (name: string) => string | null 
     offsetsRetentionCheckIntervalMs: num('offsets.retention.check.interval.ms', d.offsetsRetentionCheckIntervalMs),
     offsetMetadataMaxBytes: num('offset.metadata.max.bytes', d.offsetMetadataMaxBytes),
     offsetsTopicCompressionCodec: num('offsets.topic.compression.codec', d.offsetsTopicCompressionCodec),
+    consumerSessionTimeoutMs: num('group.consumer.session.timeout.ms', d.consumerSessionTimeoutMs),
+    consumerHeartbeatIntervalMs: num('group.consumer.heartbeat.interval.ms', d.consumerHeartbeatIntervalMs),
+    consumerMaxSize: num('group.consumer.max.size', d.consumerMaxSize),
   };
 }

@@ -2,6 +2,10 @@
 // the request's context and returns the generated response type for that API version, so the broker's handler
 // files are one line each. Behind it: the classic protocol state machine (group-coordinator.ts), the
 // __consumer_offsets topic (offsets-log.ts) and the retention timer.
+import type { ConsumerGroupDescribeRequest } from '../protocol/generated/messages/consumer-group-describe-request.js';
+import type { ConsumerGroupDescribeResponse } from '../protocol/generated/messages/consumer-group-describe-response.js';
+import type { ConsumerGroupHeartbeatRequest } from '../protocol/generated/messages/consumer-group-heartbeat-request.js';
+import type { ConsumerGroupHeartbeatResponse } from '../protocol/generated/messages/consumer-group-heartbeat-response.js';
 import type { DeleteGroupsRequest } from '../protocol/generated/messages/delete-groups-request.js';
 import type { DeleteGroupsResponse } from '../protocol/generated/messages/delete-groups-response.js';
 import type { DescribeGroupsRequest } from '../protocol/generated/messages/describe-groups-request.js';
@@ -39,6 +43,10 @@ export interface RequestContext {
 
 export interface TopicMetadataView {
   partitionExists(topic: string, partition: number): boolean;
+  /** Topic id (base64url uuid) and partition count by name: KIP-848 server-side assignment needs them. */
+  topic?(name: string): { topicId: string; numPartitions: number } | undefined;
+  /** Topic name by id (ConsumerGroupDescribe). */
+  topicName?(topicId: string): string | undefined;
 }
 
 export interface CoordinatorNode {
@@ -99,6 +107,8 @@ export class GroupCoordinator {
     this.node = opts.node;
     this.logger = opts.logger;
     this.core = new ClassicGroupCoordinator(this.config, new OffsetsTopicWriter(opts.offsetsTopic, this.config.offsetsTopicCompressionCodec), this.scheduler, opts.logger);
+    const topics = opts.topics;
+    if (topics?.topic) this.core.resolveTopic = (name) => topics.topic?.(name);
   }
 
   partitionFor(groupId: string): number {
@@ -304,7 +314,7 @@ export class GroupCoordinator {
       return {
         throttleTimeMs: 0,
         groups: (req.groups ?? []).map((g) => {
-          const r = this.core.fetchOffsets(g.groupId, toPartitions(g.topics));
+          const r = this.core.fetchOffsets(g.groupId, toPartitions(g.topics), { memberId: g.memberId ?? null, memberEpoch: g.memberEpoch ?? -1 });
           return { groupId: g.groupId, errorCode: r.errorCode, topics: r.errorCode === E.NONE ? grouped(r.offsets, true) : [] };
         }),
       };
@@ -353,7 +363,7 @@ export class GroupCoordinator {
     return {
       throttleTimeMs: 0,
       errorCode: r.errorCode,
-      groups: r.groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state, groupType: 'classic' })),
+      groups: r.groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state, groupType: g.groupType })),
     };
   }
 
@@ -385,5 +395,75 @@ export class GroupCoordinator {
   async handleDeleteGroups(req: DeleteGroupsRequest, _ctx: RequestContext): Promise<DeleteGroupsResponse> {
     const r = await this.core.deleteGroups(req.groupsNames);
     return { throttleTimeMs: 0, results: req.groupsNames.map((groupId) => ({ groupId, errorCode: r.get(groupId) ?? E.NONE })) };
+  }
+
+  // ---------------------------------------------------------------- KIP-848
+
+  async handleConsumerGroupHeartbeat(req: ConsumerGroupHeartbeatRequest, ctx: RequestContext): Promise<ConsumerGroupHeartbeatResponse> {
+    const r = this.core.consumerGroupHeartbeat({
+      apiVersion: ctx.apiVersion,
+      groupId: req.groupId,
+      memberId: req.memberId,
+      memberEpoch: req.memberEpoch,
+      instanceId: req.instanceId ?? null,
+      rackId: req.rackId ?? null,
+      rebalanceTimeoutMs: req.rebalanceTimeoutMs ?? -1,
+      subscribedTopicNames: req.subscribedTopicNames ?? null,
+      subscribedTopicRegex: req.subscribedTopicRegex ?? null,
+      serverAssignor: req.serverAssignor ?? null,
+      ownedPartitions: req.topicPartitions ?? null,
+      clientId: ctx.clientId ?? '',
+      clientHost: clientHostOf(ctx),
+    });
+    return {
+      throttleTimeMs: 0,
+      errorCode: r.errorCode,
+      errorMessage: r.errorMessage,
+      memberId: r.memberId,
+      memberEpoch: r.memberEpoch,
+      heartbeatIntervalMs: r.heartbeatIntervalMs,
+      assignment: r.assignment === null ? null : { topicPartitions: [...r.assignment].filter(([, ps]) => ps.size > 0).map(([topicId, ps]) => ({ topicId, partitions: [...ps].sort((a, b) => a - b) })) },
+    };
+  }
+
+  async handleConsumerGroupDescribe(req: ConsumerGroupDescribeRequest, _ctx: RequestContext): Promise<ConsumerGroupDescribeResponse> {
+    const nameOf = (id: string): string => this.topics?.topicName?.(id) ?? '';
+    const toWire = (a: Map<string, Set<number>> | undefined) => ({
+      topicPartitions: [...(a ?? new Map<string, Set<number>>())]
+        .filter(([, ps]) => ps.size > 0)
+        .map(([topicId, ps]) => ({ topicId, topicName: nameOf(topicId), partitions: [...ps].sort((x, y) => x - y) })),
+    });
+    return {
+      throttleTimeMs: 0,
+      groups: req.groupIds.map((groupId) => {
+        const r = this.core.describeConsumerGroup(groupId);
+        const d = r.data;
+        return {
+          errorCode: r.errorCode,
+          errorMessage: r.errorMessage,
+          groupId,
+          // ConsumerGroupDescribe spells the states in lower case (Kafka's ConsumerGroupState.toString()).
+          groupState: d ? d.stateName().toLowerCase() : '',
+          groupEpoch: d?.groupEpoch ?? -1,
+          assignmentEpoch: d?.targetAssignmentEpoch ?? -1,
+          assignorName: d?.assignorName ?? '',
+          members: d
+            ? [...d.members.values()].map((m) => ({
+                memberId: m.memberId,
+                instanceId: m.instanceId,
+                rackId: m.rackId,
+                memberEpoch: m.memberEpoch,
+                clientId: m.clientId,
+                clientHost: m.clientHost,
+                subscribedTopicNames: m.subscribedTopicNames,
+                subscribedTopicRegex: m.subscribedTopicRegex,
+                assignment: toWire(m.assigned),
+                targetAssignment: toWire(d.targetAssignment.get(m.memberId)),
+              }))
+            : [],
+          authorizedOperations: req.includeAuthorizedOperations ? GROUP_AUTHORIZED_OPERATIONS : -2147483648,
+        };
+      }),
+    };
   }
 }

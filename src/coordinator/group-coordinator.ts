@@ -7,6 +7,8 @@
 // after an `await` on the log, where the group may have moved on (checked exactly as Kafka re-checks).
 import { randomUUID } from 'node:crypto';
 import { NEW_MEMBER_JOIN_TIMEOUT_MS, type GroupCoordinatorConfig } from './config.js';
+import { ConsumerGroupProtocol, type ConsumerHeartbeatParams, type ConsumerHeartbeatResult } from './consumer-group-protocol.js';
+import type { ConsumerGroupData, TopicInfo } from './consumer-group.js';
 import { CONSUMER_PROTOCOL_TYPE } from './consumer-protocol.js';
 import { GroupErrors as E } from './error-codes.js';
 import {
@@ -15,7 +17,6 @@ import {
   joinError,
   syncError,
   topicPartitionKey,
-  type GroupState,
   type JoinResult,
   type OffsetAndMetadata,
   type Protocol,
@@ -123,7 +124,8 @@ export interface GroupSummary {
 export interface GroupOverview {
   groupId: string;
   protocolType: string;
-  state: GroupState;
+  state: string;
+  groupType: 'classic' | 'consumer';
 }
 
 type Api = 'join' | 'sync' | 'heartbeat' | 'leave' | 'commit' | 'fetch' | 'describe' | 'delete' | 'offset-delete';
@@ -161,13 +163,41 @@ export class ClassicGroupCoordinator {
   /** __consumer_offsets partitions being replayed: their groups answer COORDINATOR_LOAD_IN_PROGRESS. */
   private readonly loadingPartitions = new Set<number>();
   private active = false;
+  /** KIP-848 groups (ConsumerGroupHeartbeat). */
+  readonly consumerProtocol: ConsumerGroupProtocol;
+  /** Topic name -> id and partition count, for server-side assignment (set by the broker glue). */
+  resolveTopic: (name: string) => TopicInfo | undefined = () => undefined;
 
   constructor(
     readonly config: GroupCoordinatorConfig,
     private readonly log: OffsetsLogWriter,
-    private readonly scheduler: Scheduler,
+    readonly scheduler: Scheduler,
     private readonly logger: CoordinatorLogger = silentLogger,
-  ) {}
+  ) {
+    this.consumerProtocol = new ConsumerGroupProtocol({
+      config,
+      scheduler,
+      groupStatusError: (groupId) => this.validateGroupStatus(groupId, 'heartbeat'),
+      getGroup: (groupId) => this.groups.get(groupId),
+      putGroup: (group) => void this.groups.set(group.groupId, group),
+      resolveTopic: (name) => this.resolveTopic(name),
+      info: (msg) => this.logger.info(msg),
+    });
+  }
+
+  consumerGroupHeartbeat(p: ConsumerHeartbeatParams): ConsumerHeartbeatResult {
+    return this.consumerProtocol.heartbeat(p);
+  }
+
+  /** ConsumerGroupDescribe: only KIP-848 groups; classic ones answer GROUP_ID_NOT_FOUND as in Kafka. */
+  describeConsumerGroup(groupId: string): { errorCode: number; errorMessage: string | null; data: ConsumerGroupData | null } {
+    const statusError = this.validateGroupStatus(groupId, 'describe');
+    if (statusError !== null) return { errorCode: statusError, errorMessage: null, data: null };
+    const group = this.groups.get(groupId);
+    if (!group || group.is('Dead')) return { errorCode: E.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} not found.`, data: null };
+    if (!group.consumer) return { errorCode: E.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} is not a consumer group.`, data: null };
+    return { errorCode: E.NONE, errorMessage: null, data: group.consumer };
+  }
 
   // ---------------------------------------------------------------- lifecycle, loading
 
@@ -276,6 +306,7 @@ export class ClassicGroupCoordinator {
       group.syncTimer?.cancel();
       group.syncTimer = null;
       for (const t of group.pendingMembers.values()) t?.cancel();
+      this.consumerProtocol.shutdown(group);
       for (const m of group.members.values()) {
         m.heartbeatTimer?.cancel();
         m.heartbeatTimer = null;
@@ -329,6 +360,12 @@ export class ClassicGroupCoordinator {
       if (!isUnknownMember) return respond(joinError(p.memberId, E.UNKNOWN_MEMBER_ID));
       group = new ClassicGroup(p.groupId, 'Empty', this.scheduler.now());
       this.groups.set(p.groupId, group);
+    }
+    if (group.consumer) {
+      // A KIP-848 group: classic members may only take it over once it is empty.
+      if (group.consumer.members.size > 0) return respond(joinError(p.memberId, E.INCONSISTENT_GROUP_PROTOCOL));
+      group.consumer = null;
+      group.state = 'Empty';
     }
     if (!this.acceptJoiningMember(group, p.memberId)) {
       // Kafka also drops the member so a full group does not keep a rejected member around.
@@ -868,6 +905,12 @@ export class ClassicGroupCoordinator {
       group = new ClassicGroup(groupId, 'Empty', this.scheduler.now());
       this.groups.set(groupId, group);
     }
+    if (group.consumer) {
+      if (group.is('Dead')) return all(E.COORDINATOR_NOT_AVAILABLE);
+      const err = this.consumerProtocol.validateCommit(group.consumer, memberId, generationId);
+      if (err !== null) return all(err);
+      return this.storeOffsets(group, entries);
+    }
     const validation = this.validateOffsetCommit(group, generationId, memberId, groupInstanceId);
     if (validation !== null) return all(validation);
     switch (group.state) {
@@ -929,12 +972,20 @@ export class ClassicGroupCoordinator {
   }
 
   /** Committed offsets of a group; `partitions` null = every partition with an offset. */
-  fetchOffsets(groupId: string, partitions: TopicPartition[] | null): { errorCode: number; offsets: FetchedOffset[] } {
+  fetchOffsets(
+    groupId: string,
+    partitions: TopicPartition[] | null,
+    member: { memberId: string | null; memberEpoch: number } = { memberId: null, memberEpoch: -1 },
+  ): { errorCode: number; offsets: FetchedOffset[] } {
     const statusError = this.validateGroupStatus(groupId, 'fetch');
     if (statusError !== null) return { errorCode: statusError, offsets: [] };
     const none = (tp: TopicPartition): FetchedOffset => ({ ...tp, offset: -1n, leaderEpoch: -1, metadata: '', errorCode: E.NONE });
     const group = this.groups.get(groupId);
     if (!group || group.is('Dead')) return { errorCode: E.NONE, offsets: (partitions ?? []).map(none) };
+    if (group.consumer) {
+      const err = this.consumerProtocol.validateFetch(group.consumer, member.memberId, member.memberEpoch);
+      if (err !== null) return { errorCode: err, offsets: [] };
+    }
     const wanted = partitions ?? [...group.offsets.values()].map((o) => ({ topic: o.topic, partition: o.partition }));
     return {
       errorCode: E.NONE,
@@ -1071,9 +1122,11 @@ export class ClassicGroupCoordinator {
     const groups: GroupOverview[] = [];
     for (const g of this.groups.values()) {
       if (g.is('Dead')) continue;
-      if (stateSet.size > 0 && !stateSet.has(g.state.toLowerCase())) continue;
-      if (typeSet.size > 0 && !typeSet.has('classic')) continue;
-      groups.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state });
+      const state = g.consumer ? g.consumer.stateName() : g.state;
+      const groupType = g.consumer ? 'consumer' : 'classic';
+      if (stateSet.size > 0 && !stateSet.has(state.toLowerCase())) continue;
+      if (typeSet.size > 0 && !typeSet.has(groupType)) continue;
+      groups.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', state, groupType });
     }
     return { errorCode, groups };
   }
@@ -1083,6 +1136,7 @@ export class ClassicGroupCoordinator {
     if (statusError !== null) return { errorCode: statusError, summary: { state: '', protocolType: '', protocol: '', members: [] } };
     const group = this.groups.get(groupId);
     if (!group) return { errorCode: E.NONE, summary: { state: 'Dead', protocolType: '', protocol: '', members: [] } };
+    if (group.consumer) return { errorCode: E.GROUP_ID_NOT_FOUND, summary: { state: '', protocolType: '', protocol: '', members: [] } };
     const stable = group.is('Stable');
     const protocol = stable ? (group.protocolName ?? '') : '';
     const members = group.is('Dead')

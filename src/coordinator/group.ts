@@ -1,6 +1,7 @@
 // The data of one classic-protocol group (Kafka's GroupMetadata / MemberMetadata): members, generation, leader,
 // protocol votes, static members, pending members, committed offsets. No timers and no I/O here; the rules that
 // move a group between states live in group-coordinator.ts.
+import type { ConsumerGroupData } from './consumer-group.js';
 import { CONSUMER_PROTOCOL_TYPE, subscribedTopicsOf } from './consumer-protocol.js';
 import { GroupErrors } from './error-codes.js';
 import type { TimerHandle } from './scheduler.js';
@@ -149,6 +150,8 @@ export class ClassicGroup {
   /** Running delayed-join (rebalance) timer. `initial` marks group.initial.rebalance.delay.ms rounds. */
   joinTimer: { handle: TimerHandle; initial: boolean; remainingMs: number } | null = null;
   syncTimer: TimerHandle | null = null;
+  /** Set when the group runs the KIP-848 consumer protocol instead of the classic one. */
+  consumer: ConsumerGroupData | null = null;
 
   /** topic\0partition -> committed offset */
   readonly offsets = new Map<string, { topic: string; partition: number; value: OffsetAndMetadata }>();

@@ -26,6 +26,8 @@ async function call<K extends Key>(gc: GroupCoordinator, apiKey: K, version: num
     [ApiKeys.DescribeGroups]: (b, c) => gc.handleDescribeGroups(b, c),
     [ApiKeys.DeleteGroups]: (b, c) => gc.handleDeleteGroups(b, c),
     [ApiKeys.OffsetDelete]: (b, c) => gc.handleOffsetDelete(b, c),
+    [ApiKeys.ConsumerGroupHeartbeat]: (b, c) => gc.handleConsumerGroupHeartbeat(b, c),
+    [ApiKeys.ConsumerGroupDescribe]: (b, c) => gc.handleConsumerGroupDescribe(b, c),
   };
   const pending = handlers[apiKey](decoded as never, ctx);
   if (advance) {
@@ -173,4 +175,36 @@ test('OffsetFetch errors per version: partition-level before v2, top-level v2-7,
   assert.equal(v8.groups?.[0].errorCode, 15);
   const join = await call(gc, ApiKeys.JoinGroup, 5, { groupId: 'g', sessionTimeoutMs: 10_000, memberId: '', protocolType: 'consumer', protocols: [] });
   assert.equal(join.errorCode, 15);
+});
+
+test('ConsumerGroupHeartbeat v0 (server-made member id) and v1 (client-made), ConsumerGroupDescribe', async () => {
+  const { gc } = await startCoordinator();
+  for (const v of [0, 1]) {
+    const group = `kip848-v${v}`;
+    const body = {
+      groupId: group,
+      memberId: v === 1 ? 'client-made-id' : '',
+      memberEpoch: 0,
+      instanceId: null,
+      rackId: null,
+      rebalanceTimeoutMs: 30_000,
+      subscribedTopicNames: ['t'],
+      subscribedTopicRegex: null,
+      serverAssignor: 'uniform',
+      topicPartitions: [],
+    };
+    const r = await call(gc, ApiKeys.ConsumerGroupHeartbeat, v, body);
+    assert.equal(r.errorCode, 0, r.errorMessage ?? '');
+    assert.equal(r.memberEpoch, 1);
+    if (v === 1) assert.equal(r.memberId, 'client-made-id');
+    else assert.ok(r.memberId && r.memberId.length > 0);
+    assert.equal(r.heartbeatIntervalMs, 5000);
+    assert.deepEqual(r.assignment?.topicPartitions, [], 'no topic metadata view: nothing to assign');
+    const d = await call(gc, ApiKeys.ConsumerGroupDescribe, 0, { groupIds: [group, 'nope'], includeAuthorizedOperations: true });
+    assert.deepEqual(d.groups.map((g) => [g.groupId, g.errorCode, g.groupState]), [
+      [group, 0, 'stable'],
+      ['nope', 69, ''],
+    ]);
+  }
+  await gc.shutdown();
 });
