@@ -77,7 +77,10 @@ export function writeRequestHeader(
   if (headerVersion >= 2) w.writeUnsignedVarint(0); // no tagged fields
 }
 
-/** Encodes a whole request frame: int32 size, header (version chosen from apiKey/apiVersion), body. */
+/**
+ * Encodes a whole request frame: int32 size, header (version chosen from apiKey/apiVersion), body.
+ * With `w` (a plain Writer, not zero-copy) the frame is appended to it and the result is a view of its memory.
+ */
 export function encodeRequest<K extends KnownApiKey>(
   apiKey: K,
   apiVersion: number,
@@ -91,7 +94,7 @@ export function encodeRequest<K extends KnownApiKey>(
   const sizeAt = w.reserve(4);
   writeRequestHeader(w, requestHeaderVersion(apiKey, apiVersion), apiKey, apiVersion, correlationId, clientId);
   (API_CODECS[apiKey] as ApiCodec<RequestBodies[K], unknown>).encodeRequest(w, body, apiVersion);
-  w.patchInt32(sizeAt, w.offset - sizeAt - 4);
+  w.patchInt32(sizeAt, w.length - sizeAt - 4);
   return w.buf.subarray(start, w.offset);
 }
 
@@ -139,7 +142,10 @@ export function writeResponseHeader(w: Writer, headerVersion: number, correlatio
   if (headerVersion >= 1) w.writeUnsignedVarint(0);
 }
 
-/** Encodes a whole response frame: int32 size, header (v0 for ApiVersions, else by flexibility), body. */
+/**
+ * Encodes a whole response frame: int32 size, header (v0 for ApiVersions, else by flexibility), body.
+ * With `w` (a plain Writer, not zero-copy) the frame is appended to it and the result is a view of its memory.
+ */
 export function encodeResponse<K extends KnownApiKey>(
   apiKey: K,
   apiVersion: number,
@@ -147,13 +153,44 @@ export function encodeResponse<K extends KnownApiKey>(
   body: ResponseBodies[K],
   w: Writer = new Writer(1024),
 ): Buffer {
-  checkVersion(apiKey, apiVersion);
   const start = w.offset;
+  writeResponseFrame(w, apiKey, apiVersion, correlationId, body);
+  return w.buf.subarray(start, w.offset);
+}
+
+function writeResponseFrame<K extends KnownApiKey>(
+  w: Writer,
+  apiKey: K,
+  apiVersion: number,
+  correlationId: number,
+  body: ResponseBodies[K],
+): void {
+  checkVersion(apiKey, apiVersion);
   const sizeAt = w.reserve(4);
   writeResponseHeader(w, responseHeaderVersion(apiKey, apiVersion), correlationId);
   (API_CODECS[apiKey] as ApiCodec<unknown, ResponseBodies[K]>).encodeResponse(w, body, apiVersion);
-  w.patchInt32(sizeAt, w.offset - sizeAt - 4);
-  return w.buf.subarray(start, w.offset);
+  w.patchInt32(sizeAt, w.length - sizeAt - 4);
+}
+
+/** Byte arrays at least this long are referenced, not copied, by encodeResponseChunks. */
+export const DEFAULT_ZERO_COPY_THRESHOLD = 16384;
+
+/**
+ * Like encodeResponse, but returns the frame as a list of chunks in which large byte fields (the record
+ * batches of a Fetch response) are the caller's own Buffers rather than copies. Write them in order (e.g.
+ * socket.cork(); write each; socket.uncork(), which becomes one writev). The caller must not modify those
+ * Buffers until the write completes.
+ */
+export function encodeResponseChunks<K extends KnownApiKey>(
+  apiKey: K,
+  apiVersion: number,
+  correlationId: number,
+  body: ResponseBodies[K],
+  zeroCopyThreshold = DEFAULT_ZERO_COPY_THRESHOLD,
+): Buffer[] {
+  const w = new Writer(1024, { zeroCopyThreshold });
+  writeResponseFrame(w, apiKey, apiVersion, correlationId, body);
+  return w.toBuffers();
 }
 
 /** The correlation id of a response frame (its first 4 bytes, for every header version). */

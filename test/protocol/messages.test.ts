@@ -145,3 +145,26 @@ test('api key and error code tables', () => {
   const codes = Object.values(ErrorCodes).sort((a, b) => a - b);
   codes.forEach((c, i) => assert.equal(c, i - 1));
 });
+
+test('encodeResponseChunks references large record buffers instead of copying them', async () => {
+  const { encodeResponseChunks } = await import('../../src/protocol/messages.js');
+  const records = Buffer.alloc(20000, 9);
+  const body = {
+    responses: [
+      {
+        topicId: 'AAAAAAAAAAAAAAAAAAAAAQ',
+        partitions: [
+          { partitionIndex: 0, errorCode: 0, highWatermark: 5n, records },
+          { partitionIndex: 1, errorCode: 0, highWatermark: 5n, records: Buffer.from('small') },
+        ],
+      },
+    ],
+  };
+  const chunks = encodeResponseChunks(ApiKeys.Fetch, 16, 77, body);
+  assert.ok(chunks.includes(records));
+  const joined = Buffer.concat(chunks);
+  assert.ok(joined.equals(encodeResponse(ApiKeys.Fetch, 16, 77, body)));
+  assert.equal(joined.readInt32BE(0), joined.length - 4);
+  const decoded = decodeResponse(ApiKeys.Fetch, 16, joined.subarray(4));
+  assert.ok(decoded.body.responses[0]!.partitions[0]!.records!.equals(records));
+});

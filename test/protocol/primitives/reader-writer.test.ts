@@ -197,3 +197,42 @@ test('writer grows by doubling and keeps earlier bytes; reserve/patch and varint
   p.patchInt32(at, p.offset - 4);
   assert.equal(p.toBuffer().toString('hex'), '000000020005');
 });
+
+test('zero-copy writer: same bytes as a copying writer, large arrays referenced, patches across chunks', () => {
+  type Op = { kind: 'int'; v: number } | { kind: 'raw'; len: number } | { kind: 'sized'; len: number } | { kind: 'str'; s: string };
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    fc.integer({ min: -2147483648, max: 2147483647 }).map((v) => ({ kind: 'int' as const, v })),
+    fc.integer({ min: 0, max: 300 }).map((len) => ({ kind: 'raw' as const, len })),
+    fc.integer({ min: 0, max: 300 }).map((len) => ({ kind: 'sized' as const, len })),
+    fc.string({ maxLength: 20 }).map((s) => ({ kind: 'str' as const, s })),
+  );
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 30 }), fc.integer({ min: 16, max: 64 }), (ops, initial) => {
+      const plain = new Writer(initial);
+      const zc = new Writer(initial, { zeroCopyThreshold: 100 });
+      const referenced: Buffer[] = [];
+      for (const w of [plain, zc]) {
+        const sizeAt = w.reserve(4);
+        for (const o of ops) {
+          if (o.kind === 'int') w.writeInt32(o.v);
+          else if (o.kind === 'str') w.writeCompactString(o.s);
+          else if (o.kind === 'raw') {
+            const b = Buffer.alloc(o.len, o.len & 0xff);
+            if (w === zc && o.len >= 100) referenced.push(b);
+            w.writeBytes(b);
+          } else {
+            const mark = w.beginUnsignedVarintSize();
+            w.writeRaw(Buffer.alloc(o.len, 1)); // copied even when large: size regions stay contiguous
+            w.endUnsignedVarintSize(mark);
+          }
+        }
+        w.patchInt32(sizeAt, w.length - 4);
+      }
+      assert.equal(zc.length, plain.length);
+      assert.ok(zc.toBuffer().equals(plain.toBuffer()));
+      const chunks = zc.toBuffers();
+      assert.equal(chunks.reduce((a, c) => a + c.length, 0), plain.length);
+      for (const b of referenced) assert.ok(chunks.includes(b), 'large array was copied');
+    }),
+  );
+});
