@@ -7,6 +7,7 @@ import { PartitionLog } from '../../src/storage/partition-log.js';
 import { encodeRecordBatch } from '../../src/protocol/records/record-batch.js';
 import { withTempDir } from '../helpers/tmp.js';
 import { runCli } from './run-cli.js';
+import { crc32 } from '../../src/protocol/records/crc32.js';
 
 async function writeLog(dir: string): Promise<string> {
   const log = await PartitionLog.open({ dir: join(dir, 't-0'), topicPartition: { topic: 't', partition: 0 }, config: { indexIntervalBytes: 1 } });
@@ -49,5 +50,35 @@ test('dump-log prints .index and .timeindex entries that match the log', async (
       r = await runCli('dump-log', ['--files', indexPath, '--verify-index-only']);
       assert.match(r.stderr + r.stdout, /Mismatches in :|failed sanity check/);
     }
+  });
+});
+
+/** One magic v1 message (legacy format) as Kafka 0.10 wrote it. */
+function legacyV1(offset: number, ts: number, value: string): Buffer {
+  const v = Buffer.from(value);
+  const body = Buffer.alloc(1 + 1 + 8 + 4 + 4 + v.length);
+  body.writeInt8(1, 0);
+  body.writeInt8(0, 1);
+  body.writeBigInt64BE(BigInt(ts), 2);
+  body.writeInt32BE(-1, 10);
+  body.writeInt32BE(v.length, 14);
+  v.copy(body, 18);
+  const head = Buffer.alloc(16);
+  head.writeBigInt64BE(BigInt(offset), 0);
+  head.writeInt32BE(4 + body.length, 8);
+  head.writeUInt32BE(crc32(body), 12);
+  return Buffer.concat([head, body]);
+}
+
+test('dump-log reads legacy (magic v1) segments', async () => {
+  await withTempDir(async (dir) => {
+    const file = join(dir, '00000000000000000000.log');
+    writeFileSync(file, Buffer.concat([legacyV1(0, 1000, 'old'), legacyV1(1, 1001, 'older')]));
+    const r = await runCli('dump-log', ['--files', file, '--print-data-log']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.match(lines[2]!, /^offset: 0 position: 0 CreateTime: 1000 size: 37 magic: 1 compresscodec: none crc: \d+ isvalid: true$/);
+    assert.match(lines[3]!, /^\| offset: 0 CreateTime: 1000 keySize: -1 valueSize: 3 isValid: true crc: \d+\} payload: old$/);
+    assert.match(lines[5]!, /^\| offset: 1 CreateTime: 1001 keySize: -1 valueSize: 5 isValid: true crc: \d+\} payload: older$/);
   });
 });

@@ -8,6 +8,8 @@ import { type CommandSpec, UsageError, parseInteger } from '../lib/args.js';
 import { runCommand, type Context } from '../lib/command.js';
 import { RecordBatchView } from '../../protocol/records/batch-view.js';
 import { decodeRecordBatch } from '../../protocol/records/record-batch.js';
+import { decodeLegacyMessageSet } from '../../protocol/records/legacy.js';
+import { crc32 } from '../../protocol/records/crc32.js';
 import { TimestampType } from '../../protocol/records/types.js';
 import { OffsetIndex, TimeIndex } from '../../storage/index-file.js';
 import { decodeOffsetsKey, decodeOffsetCommitValue, decodeGroupMetadataValue } from '../lib/offsets-topic.js';
@@ -72,21 +74,56 @@ function sequenceOf(baseSequence: number, offsetDelta: number): number {
   return (baseSequence + offsetDelta) % 2147483648;
 }
 
+/** A magic v0/v1 entry's header fields (legacy.ts decodes the messages; the wrapper header is read here). */
+function legacyHeader(v: RecordBatchView): { ts: string; crc: number; codec: string; valid: boolean } {
+  const buf = v.buffer;
+  const magic = buf.readInt8(16);
+  const attributes = buf.readInt8(17);
+  const tsType = magic === 0 ? 'NoTimestampType' : attributes & 0x08 ? 'LogAppendTime' : 'CreateTime';
+  const ts = magic === 0 ? -1 : Number(buf.readBigInt64BE(18));
+  const crc = buf.readUInt32BE(12);
+  return { ts: `${tsType}: ${ts}`, crc, codec: CODEC_NAMES[attributes & 0x07] ?? 'unknown', valid: crc32(buf.subarray(16)) === crc };
+}
+
 function batchLine(v: RecordBatchView, position: number): string {
+  if (v.magic < 2) {
+    const h = legacyHeader(v);
+    return `offset: ${v.baseOffset} position: ${position} ${h.ts} size: ${v.sizeInBytes} magic: ${v.magic} compresscodec: ${h.codec} crc: ${h.crc} isvalid: ${h.valid}`;
+  }
   const ts = TS_NAMES[v.timestampType] ?? 'NoTimestampType';
   const codec = CODEC_NAMES[v.compression] ?? `unknown(${v.compression})`;
-  let head: string;
-  if (v.magic >= 2) {
-    head =
-      `baseOffset: ${v.baseOffset} lastOffset: ${v.lastOffset} count: ${v.recordCount} baseSequence: ${v.baseSequence} ` +
-      `lastSequence: ${v.lastSequence} producerId: ${v.producerId} producerEpoch: ${v.producerEpoch} ` +
-      `partitionLeaderEpoch: ${v.partitionLeaderEpoch} isTransactional: ${v.isTransactional} isControl: ${v.isControl} ` +
-      `deleteHorizonMs: ${v.hasDeleteHorizon ? `OptionalLong[${v.deleteHorizonMs}]` : 'OptionalLong.empty'}`;
-  } else {
-    head = `offset: ${v.lastOffset}`;
+  const head =
+    `baseOffset: ${v.baseOffset} lastOffset: ${v.lastOffset} count: ${v.recordCount} baseSequence: ${v.baseSequence} ` +
+    `lastSequence: ${v.lastSequence} producerId: ${v.producerId} producerEpoch: ${v.producerEpoch} ` +
+    `partitionLeaderEpoch: ${v.partitionLeaderEpoch} isTransactional: ${v.isTransactional} isControl: ${v.isControl} ` +
+    `deleteHorizonMs: ${v.hasDeleteHorizon ? `OptionalLong[${v.deleteHorizonMs}]` : 'OptionalLong.empty'}`;
+  return `${head} position: ${position} ${ts}: ${v.maxTimestamp} size: ${v.sizeInBytes} magic: ${v.magic} compresscodec: ${codec} crc: ${v.crc} isvalid: ${v.isCrcValid()}`;
+}
+
+/** The records of one log entry in a common shape (v2 batches and legacy message sets). */
+interface DumpRecord {
+  offset: number;
+  offsetDelta: number;
+  timestamp: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: { key: string }[];
+  legacy?: { valid: boolean; crc: number };
+}
+
+function entryRecords(view: RecordBatchView): { tsName: string; baseSequence: number; isControl: boolean; records: DumpRecord[] } {
+  if (view.magic < 2) {
+    const msgs = decodeLegacyMessageSet(view.buffer, { verifyCrc: false });
+    const tsName = msgs[0] ? (msgs[0].magic === 0 ? 'NoTimestampType' : (TS_NAMES[msgs[0].timestampType] ?? 'CreateTime')) : 'NoTimestampType';
+    return {
+      tsName,
+      baseSequence: -1,
+      isControl: false,
+      records: msgs.map((m) => ({ offset: m.offset, offsetDelta: 0, timestamp: m.timestamp, key: m.key, value: m.value, headers: [], legacy: { valid: true, crc: m.crc } })),
+    };
   }
-  const valid = v.magic >= 2 ? v.isCrcValid() : true;
-  return `${head} position: ${position} ${ts}: ${v.maxTimestamp} size: ${v.sizeInBytes} magic: ${v.magic} compresscodec: ${codec} crc: ${v.crc} isvalid: ${valid}`;
+  const batch = decodeRecordBatch(view, { verifyCrc: false });
+  return { tsName: TS_NAMES[batch.timestampType] ?? 'NoTimestampType', baseSequence: batch.baseSequence, isControl: batch.isControl, records: batch.records };
 }
 
 /** dump-log's --offsets-decoder text for one __consumer_offsets record (GroupMetadataManager.formatRecordKeyAndValue). */
@@ -124,12 +161,8 @@ async function dumpLog(ctx: Context, file: string, o: Options, nonConsecutive: M
       const { view, position } = n.value;
       await ctx.out(batchLine(view, position));
       if (!o.deep) continue;
-      if (view.magic < 2) {
-        await ctx.err(`Skipping records of a magic v${view.magic} entry at position ${position}: legacy message formats are not decoded`);
-        continue;
-      }
-      const batch = decodeRecordBatch(view, { verifyCrc: false });
-      const tsName = TS_NAMES[batch.timestampType] ?? 'NoTimestampType';
+      const batch = entryRecords(view);
+      const tsName = batch.tsName;
       for (const r of batch.records) {
         if (lastOffset !== -1 && r.offset !== lastOffset + 1) {
           const list = nonConsecutive.get(resolve(file)) ?? [];
@@ -142,7 +175,8 @@ async function dumpLog(ctx: Context, file: string, o: Options, nonConsecutive: M
         if (!o.skipMetadata) {
           line += `${prefix}offset: ${r.offset} ${tsName}: ${r.timestamp} keySize: ${r.key ? r.key.length : -1} valueSize: ${r.value ? r.value.length : -1}`;
           prefix = ' ';
-          line += ` sequence: ${sequenceOf(batch.baseSequence, r.offsetDelta)} headerKeys: [${r.headers.map((h) => h.key).join(',')}]`;
+          if (r.legacy) line += ` isValid: ${r.legacy.valid} crc: ${r.legacy.crc}}`;
+          else line += ` sequence: ${sequenceOf(batch.baseSequence, r.offsetDelta)} headerKeys: [${r.headers.map((h) => h.key).join(',')}]`;
           if (batch.isControl && r.key && r.key.length >= 4) {
             const type = r.key.readInt16BE(2);
             if (type === 0 || type === 1) {

@@ -1,0 +1,184 @@
+// Every kafka-* tool end to end against Gregor's broker: the seeds' command lines (with --bootstrap-server), error
+// cases, and consumer-groups --describe lag matching what was produced and committed. A few commands run as child
+// processes (exactly as a user types them), the rest in-process to keep the suite fast.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startGregor, type GregorBroker } from '../helpers/broker.js';
+import { REPO_ROOT } from '../helpers/build-cache.js';
+import { runProcess } from '../helpers/process.js';
+import { makeTempDir } from '../helpers/tmp.js';
+import { runCli } from './run-cli.js';
+
+const MAIN = join(REPO_ROOT, 'src', 'cli', 'main.ts');
+let broker: GregorBroker;
+let bs: string[];
+
+before(async () => {
+  broker = await startGregor({ overrides: { 'num.partitions': '1', 'offsets.topic.num.partitions': '3' } });
+  bs = ['--bootstrap-server', broker.bootstrap];
+});
+after(async () => {
+  await broker?.close();
+});
+
+async function cli(argv: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const r = await runProcess(process.execPath, ['--import', 'tsx', MAIN, ...argv], { stdin, timeoutMs: 60_000 });
+  return { code: r.code, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+}
+
+test('seed 000 command lines with --bootstrap-server (child processes)', async () => {
+  // "副本数不能大于当前可用broker数量": a replication factor above the live brokers is refused with Kafka's message.
+  let r = await cli(['topics', ...bs, '--create', '--replication-factor', '2', '--partitions', '2', '--topic', 'test']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, 'Error while executing topic command : Replication factor: 2 larger than available brokers: 1.\n');
+  r = await cli(['topics', ...bs, '--create', '--replication-factor', '1', '--partitions', '2', '--topic', 'test']);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.equal(r.stdout, 'Created topic test.\n');
+  r = await cli(['topics', ...bs, '--list']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.stdout.split('\n').includes('test'), r.stdout);
+  r = await cli(['topics', ...bs, '--describe', '--topic', 'test']);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.match(lines[0]!, /^Topic: test\tTopicId: [A-Za-z0-9_-]{22}\tPartitionCount: 2\tReplicationFactor: 1\tConfigs: /);
+  assert.match(lines[1]!, /^\tTopic: test\tPartition: 0\tLeader: \d+\tReplicas: \d+\tIsr: \d+$/);
+  assert.match(lines[2]!, /^\tTopic: test\tPartition: 1\t/);
+  r = await cli(['topics', ...bs, '--alter', '--topic', 'test', '--partitions', '3']);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  r = await cli(['console-producer', '--broker-list', broker.bootstrap, '--topic', 'test'], 'hello\nworld\n');
+  assert.equal(r.code, 0, r.stderr);
+  r = await cli(['console-consumer', ...bs, '--topic', 'test', '--from-beginning', '--max-messages', '2']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n').sort(), ['hello', 'world']);
+  assert.match(r.stderr, /Processed a total of 2 messages/);
+  r = await cli(['topics', ...bs, '--delete', '--topic', 'test']);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  r = await cli(['topics', ...bs, '--describe', '--topic', 'test']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, "Error while executing topic command : Topic 'test' does not exist as expected\n");
+});
+
+test('seed 001/002 lines: 8 partitions, alter to 16, existing topic, --if-not-exists', async () => {
+  let r = await runCli('topics', [...bs, '--create', '--topic', 'my-topic', '--replication-factor', '1', '--partitions', '8']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  r = await runCli('topics', [...bs, '--create', '--topic', 'my-topic', '--replication-factor', '1', '--partitions', '8']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, "Error while executing topic command : Topic 'my-topic' already exists.\n");
+  r = await runCli('topics', [...bs, '--create', '--topic', 'my-topic', '--if-not-exists']);
+  assert.equal(r.code, 0);
+  r = await runCli('topics', [...bs, '--alter', '--topic', 'my-topic', '--partitions', '16']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  r = await runCli('topics', [...bs, '--describe', '--topic', 'my-topic']);
+  assert.match(r.stdout, /PartitionCount: 16\t/);
+  assert.equal(r.stdout.trim().split('\n').length, 17);
+  r = await runCli('topics', [...bs, '--alter', '--topic', 'my-topic', '--partitions', '4']);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /^Error while executing topic command : /);
+});
+
+test('consumer-groups --describe: lag matches what was produced and committed', async () => {
+  let r = await runCli('topics', [...bs, '--create', '--topic', 'lagged', '--partitions', '2', '--replication-factor', '1']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  // 10 records to partition 0 and 6 to partition 1 (keys pin the partitions through --property parse.key).
+  const input = [...Array.from({ length: 10 }, (_, i) => `a\tp0-${i}`), ...Array.from({ length: 6 }, (_, i) => `b\tp1-${i}`)];
+  r = await runCli('console-producer', [...bs, '--topic', 'lagged', '--property', 'parse.key=true'], input.join('\n') + '\n');
+  assert.equal(r.code, 0, r.stderr);
+  const ends = await runCli('get-offsets', [...bs, '--topic', 'lagged']);
+  const leo = new Map(ends.stdout.trim().split('\n').map((l) => [Number(l.split(':')[1]), Number(l.split(':')[2])] as [number, number]));
+  assert.equal([...leo.values()].reduce((a, b) => a + b, 0), 16);
+  // Consume 5 records in group g1 (auto-commit on close), leaving the rest as lag.
+  r = await runCli('console-consumer', [...bs, '--topic', 'lagged', '--group', 'g1', '--from-beginning', '--max-messages', '5']);
+  assert.equal(r.code, 0, r.stderr);
+  r = await runCli('consumer-groups', [...bs, '--describe', '--group', 'g1']);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.match(r.stderr, /Consumer group 'g1' has no active members\./);
+  const rows = r.stdout.split('\n').filter((l) => l.startsWith('g1 '));
+  const header = r.stdout.split('\n')[1]!;
+  assert.match(header, /^GROUP\s+TOPIC\s+PARTITION\s+CURRENT-OFFSET\s+LOG-END-OFFSET\s+LAG\s+CONSUMER-ID\s+HOST\s+CLIENT-ID$/);
+  let committedTotal = 0;
+  for (const row of rows) {
+    const [group, topic, partition, current, end, lag, consumer, host, client] = row.trim().split(/\s+/);
+    assert.equal(group, 'g1');
+    assert.equal(topic, 'lagged');
+    assert.equal(Number(end), leo.get(Number(partition)));
+    assert.equal(Number(lag), Number(end) - Number(current));
+    assert.deepEqual([consumer, host, client], ['-', '-', '-']);
+    committedTotal += Number(current);
+  }
+  assert.equal(committedTotal, 5, 'committed offsets add up to the 5 records consumed');
+  // Reset to earliest and check the lag becomes the whole log.
+  r = await runCli('consumer-groups', [...bs, '--reset-offsets', '--group', 'g1', '--all-topics', '--to-earliest', '--execute']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  r = await runCli('consumer-groups', [...bs, '--describe', '--group', 'g1', '--offsets']);
+  const lags = r.stdout.split('\n').filter((l) => l.startsWith('g1 ')).map((l) => Number(l.trim().split(/\s+/)[5]));
+  assert.equal(lags.reduce((a, b) => a + b, 0), 16);
+  r = await runCli('consumer-groups', [...bs, '--list']);
+  assert.ok(r.stdout.split('\n').includes('g1'));
+  // The offsets topic as seed 000 reads it (with --bootstrap-server instead of --zookeeper).
+  r = await runCli('console-consumer', [
+    ...bs, '--topic', '__consumer_offsets', '--formatter', 'kafka.coordinator.group.GroupMetadataManager$OffsetsMessageFormatter',
+    '--from-beginning', '--timeout-ms', '5000',
+  ]);
+  assert.match(r.stdout, /^\[g1,lagged-[01]\]::OffsetAndMetadata\(offset=\d+, leaderEpoch=Optional(\[\d+\]|\.empty), metadata=, commitTimestamp=\d+, expireTimestamp=None\)$/m);
+  r = await runCli('consumer-groups', [...bs, '--delete', '--group', 'g1']);
+  assert.equal(r.stdout, "Deletion of requested consumer groups ('g1') was successful.\n");
+  r = await runCli('consumer-groups', [...bs, '--describe', '--group', 'g1']);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /Error: Consumer group 'g1' does not exist\./);
+});
+
+test('configs, get-offsets, delete-records, broker-api-versions, dump-log against the broker', async () => {
+  let r = await runCli('topics', [...bs, '--create', '--topic', 'cfg', '--partitions', '1', '--replication-factor', '1', '--config', 'retention.ms=86400000']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  r = await runCli('configs', [...bs, '--entity-type', 'topics', '--entity-name', 'cfg', '--alter', '--add-config', 'max.message.bytes=2000000']);
+  assert.equal(r.stdout, 'Completed updating config for topic cfg.\n');
+  r = await runCli('configs', [...bs, '--entity-type', 'topics', '--entity-name', 'cfg', '--describe']);
+  assert.match(r.stdout, /^Dynamic configs for topic cfg are:\n/);
+  assert.match(r.stdout, /\n {2}max\.message\.bytes=2000000 sensitive=false synonyms=\{DYNAMIC_TOPIC_CONFIG:max\.message\.bytes=2000000/);
+  assert.match(r.stdout, /\n {2}retention\.ms=86400000 sensitive=false/);
+  r = await runCli('topics', [...bs, '--describe', '--topic', 'cfg']);
+  assert.match(r.stdout, /Configs: .*max\.message\.bytes=2000000/);
+  r = await runCli('configs', [...bs, '--entity-type', 'topics', '--entity-name', 'cfg', '--alter', '--delete-config', 'max.message.bytes']);
+  assert.equal(r.code, 0, r.stderr);
+
+  r = await runCli('console-producer', [...bs, '--topic', 'cfg'], Array.from({ length: 10 }, (_, i) => `m${i}`).join('\n') + '\n');
+  assert.equal(r.code, 0, r.stderr);
+  r = await runCli('get-offsets', [...bs, '--topic', 'cfg']);
+  assert.equal(r.stdout, 'cfg:0:10\n');
+  const dir = await makeTempDir('gregor-cli-');
+  try {
+    const file = join(dir.path, 'offsets.json');
+    writeFileSync(file, JSON.stringify({ partitions: [{ topic: 'cfg', partition: 0, offset: 4 }], version: 1 }));
+    r = await runCli('delete-records', [...bs, '--offset-json-file', file]);
+    assert.equal(r.stdout, 'Executing records delete operation\nRecords delete operation completed:\npartition: cfg-0\tlow_watermark: 4\n');
+  } finally {
+    await dir.cleanup();
+  }
+  r = await runCli('get-offsets', [...bs, '--topic', 'cfg', '--time', 'earliest']);
+  assert.equal(r.stdout, 'cfg:0:4\n');
+
+  r = await runCli('broker-api-versions', bs);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^127\.0\.0\.1:\d+ \(id: \d+ rack: null\) -> \(\n\tProduce\(0\): \d+ to \d+ \[usable: \d+\],\n/);
+  assert.match(r.stdout, /\n\tApiVersions\(18\): 0 to \d+ \[usable: \d+\],\n/);
+
+  // dump-log reads the segment the broker wrote for cfg-0.
+  const partDir = join(broker.dataDir, 'cfg-0');
+  const log = readdirSync(partDir).find((f) => f.endsWith('.log'))!;
+  r = await runCli('dump-log', ['--files', join(partDir, log), '--print-data-log']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /\| offset: 9 CreateTime: \d+ keySize: -1 valueSize: 2 sequence: -?\d+ headerKeys: \[\] payload: m9\n/);
+});
+
+test('perf tests against the broker print Kafka\'s summary lines', async () => {
+  let r = await runCli('producer-perf-test', ['--topic', 'perf', '--num-records', '2000', '--record-size', '100', '--throughput', '-1', '--producer-props', `bootstrap.servers=${broker.bootstrap}`, 'acks=1']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^2000 records sent, [\d.]+ records\/sec \([\d.]+ MB\/sec\), [\d.]+ ms avg latency, [\d.]+ ms max latency, \d+ ms 50th, \d+ ms 95th, \d+ ms 99th, \d+ ms 99\.9th\.\n$/);
+  r = await runCli('consumer-perf-test', [...bs, '--topic', 'perf', '--messages', '2000', '--timeout', '20000']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const [header, line] = r.stdout.trim().split('\n');
+  assert.equal(header, 'start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec');
+  assert.match(line!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d{3}, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d{3}, 0\.1907, [\d.]+, 2000, /);
+});
