@@ -180,9 +180,13 @@ export class PartitionLog {
     // Finish or undo file operations a crash interrupted (Kafka's LogLoader does the same):
     // `.cleaned` are half-built cleaner output, `.swap` are completed cleaner output not yet renamed,
     // `.deleted` are segments already removed from the log, `.tmp` are half-written checkpoints.
+    let changed = false;
     for (const n of names) {
       const p = join(this.dir, n);
-      if (n.endsWith(CLEANED_SUFFIX) || n.endsWith(DELETED_SUFFIX) || n.endsWith('.tmp')) await unlink(p).catch(() => undefined);
+      if (n.endsWith(CLEANED_SUFFIX) || n.endsWith(DELETED_SUFFIX) || n.endsWith('.tmp')) {
+        await unlink(p).catch(() => undefined);
+        changed = true;
+      }
     }
     for (const n of names) {
       if (!n.endsWith(SWAP_SUFFIX)) continue;
@@ -193,8 +197,10 @@ export class PartitionLog {
         for (const suf of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) await unlink(join(this.dir, offsetFileName(base, suf))).catch(() => undefined);
       }
       await rename(join(this.dir, n), join(this.dir, finalName));
+      changed = true;
     }
-    const current = await readdir(this.dir);
+    const current = changed ? await readdir(this.dir) : names;
+    this.producerState.primeSnapshotList(current);
     for (const n of current) {
       const b = parseOffsetFileName(n, LOG_SUFFIX);
       if (b !== null) bases.add(b);

@@ -207,15 +207,32 @@ export class ProducerStateManager {
   async takeSnapshotAt(offset: number, sync = false): Promise<string> {
     const path = join(this.dir, offsetFileName(offset, SNAPSHOT_SUFFIX));
     await writeFileAtomic(path, this.encodeSnapshot(offset), sync);
+    this.remember(offset);
     return path;
   }
 
-  async listSnapshots(): Promise<number[]> {
-    const names = await readdir(this.dir).catch(() => [] as string[]);
-    return names
+  /** Snapshot offsets on disk, kept in memory once known (saves a readdir per operation at startup). */
+  private known: number[] | null = null;
+
+  /** Seeds the snapshot list from a directory listing the caller already has. */
+  primeSnapshotList(names: string[]): void {
+    this.known = names
       .map((n) => parseOffsetFileName(n, SNAPSHOT_SUFFIX))
       .filter((o): o is number => o !== null)
       .sort((a, b) => a - b);
+  }
+
+  async listSnapshots(): Promise<number[]> {
+    if (this.known === null) this.primeSnapshotList(await readdir(this.dir).catch(() => [] as string[]));
+    return this.known!.slice();
+  }
+
+  private forget(offset: number): void {
+    if (this.known) this.known = this.known.filter((o) => o !== offset);
+  }
+
+  private remember(offset: number): void {
+    if (this.known && !this.known.includes(offset)) this.known = [...this.known, offset].sort((a, b) => a - b);
   }
 
   /** Loads the newest valid snapshot at or below `maxOffset`; returns its offset or null (state cleared). */
@@ -227,6 +244,7 @@ export class ProducerStateManager {
         return o;
       } catch {
         await unlink(join(this.dir, offsetFileName(o, SNAPSHOT_SUFFIX))).catch(() => undefined);
+        this.forget(o);
       }
     }
     this.clear(fallbackStart);
@@ -236,7 +254,10 @@ export class ProducerStateManager {
   /** Removes snapshots with offset > `offset` (after truncation) or < `offset` keeping the newest `keep`. */
   async deleteSnapshotsAfter(offset: number): Promise<void> {
     for (const o of await this.listSnapshots()) {
-      if (o > offset) await unlink(join(this.dir, offsetFileName(o, SNAPSHOT_SUFFIX))).catch(() => undefined);
+      if (o > offset) {
+        await unlink(join(this.dir, offsetFileName(o, SNAPSHOT_SUFFIX))).catch(() => undefined);
+        this.forget(o);
+      }
     }
   }
 
@@ -245,7 +266,10 @@ export class ProducerStateManager {
     const old = all.filter((o) => o < offset);
     const protectedSet = new Set(all.slice(-keep));
     for (const o of old) {
-      if (!protectedSet.has(o)) await unlink(join(this.dir, offsetFileName(o, SNAPSHOT_SUFFIX))).catch(() => undefined);
+      if (!protectedSet.has(o)) {
+        await unlink(join(this.dir, offsetFileName(o, SNAPSHOT_SUFFIX))).catch(() => undefined);
+        this.forget(o);
+      }
     }
   }
 }
