@@ -136,3 +136,14 @@ test('mutated valid encodings: every decoder returns or throws ProtocolError', (
     }
   }
 });
+
+test('every array element takes at least one byte, so decoded objects are bounded by the input size', () => {
+  for (const m of messages) {
+    for (const s of m.model.structs) {
+      for (const f of s.fields) {
+        if (!f.isArray || f.struct === undefined) continue;
+        assert.ok(f.struct.minSize.classic >= 1 && f.struct.minSize.compact >= 2, `${f.struct.tsName} can encode to zero bytes`);
+      }
+    }
+  }
+});
