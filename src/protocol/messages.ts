@@ -45,6 +45,12 @@ export interface RequestHeader {
 /** Default upper bound on one frame; Kafka's socket.request.max.bytes default is 100 MiB. */
 export const DEFAULT_MAX_FRAME_SIZE = 104857600;
 
+/**
+ * Byte arrays at least this long (record batches) are referenced rather than copied while a frame is built:
+ * encodeResponseChunks hands them to the socket as they are, encodeRequest/encodeResponse copy them once.
+ */
+export const DEFAULT_ZERO_COPY_THRESHOLD = 16384;
+
 function codecFor(apiKey: number): ApiCodec<unknown, unknown> {
   const c = apiCodec(apiKey);
   if (c === undefined) throw new ProtocolError('UNKNOWN_API_KEY', `unknown API key ${apiKey}`);
@@ -87,15 +93,33 @@ export function encodeRequest<K extends KnownApiKey>(
   correlationId: number,
   clientId: string | null,
   body: RequestBodies[K],
-  w: Writer = new Writer(512),
+  w?: Writer,
 ): Buffer {
   checkVersion(apiKey, apiVersion);
+  if (w === undefined) {
+    // Large byte fields (records) are gathered and copied once by toBuffer(), instead of being copied into
+    // a doubling buffer several times.
+    const own = new Writer(512, { zeroCopyThreshold: DEFAULT_ZERO_COPY_THRESHOLD });
+    encodeRequestInto(own, apiKey, apiVersion, correlationId, clientId, body);
+    return own.toBuffer();
+  }
   const start = w.offset;
+  encodeRequestInto(w, apiKey, apiVersion, correlationId, clientId, body);
+  return w.buf.subarray(start, w.offset);
+}
+
+function encodeRequestInto<K extends KnownApiKey>(
+  w: Writer,
+  apiKey: K,
+  apiVersion: number,
+  correlationId: number,
+  clientId: string | null,
+  body: RequestBodies[K],
+): void {
   const sizeAt = w.reserve(4);
   writeRequestHeader(w, requestHeaderVersion(apiKey, apiVersion), apiKey, apiVersion, correlationId, clientId);
   (API_CODECS[apiKey] as ApiCodec<RequestBodies[K], unknown>).encodeRequest(w, body, apiVersion);
   w.patchInt32(sizeAt, w.length - sizeAt - 4);
-  return w.buf.subarray(start, w.offset);
 }
 
 /**
@@ -151,8 +175,13 @@ export function encodeResponse<K extends KnownApiKey>(
   apiVersion: number,
   correlationId: number,
   body: ResponseBodies[K],
-  w: Writer = new Writer(1024),
+  w?: Writer,
 ): Buffer {
+  if (w === undefined) {
+    const own = new Writer(1024, { zeroCopyThreshold: DEFAULT_ZERO_COPY_THRESHOLD });
+    writeResponseFrame(own, apiKey, apiVersion, correlationId, body);
+    return own.toBuffer();
+  }
   const start = w.offset;
   writeResponseFrame(w, apiKey, apiVersion, correlationId, body);
   return w.buf.subarray(start, w.offset);
@@ -171,9 +200,6 @@ function writeResponseFrame<K extends KnownApiKey>(
   (API_CODECS[apiKey] as ApiCodec<unknown, ResponseBodies[K]>).encodeResponse(w, body, apiVersion);
   w.patchInt32(sizeAt, w.length - sizeAt - 4);
 }
-
-/** Byte arrays at least this long are referenced, not copied, by encodeResponseChunks. */
-export const DEFAULT_ZERO_COPY_THRESHOLD = 16384;
 
 /**
  * Like encodeResponse, but returns the frame as a list of chunks in which large byte fields (the record
