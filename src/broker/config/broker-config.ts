@@ -157,6 +157,11 @@ export class BrokerConfig {
     this.cache.clear();
   }
 
+  /** Forget parsed values after dynamicValues/dynamicDefaultValues were edited directly. */
+  invalidate(): void {
+    this.cache.clear();
+  }
+
   // ---- frequently used derived values ----
 
   brokerId(): number {

@@ -1,0 +1,11 @@
+// DeleteGroups: answered by the group coordinator (src/coordinator).
+import { ApiKeys } from '../../protocol/generated/api-keys.js';
+import { coordinatorContext } from './group-apis.js';
+import { defineHandler } from './registry.js';
+
+export default defineHandler({
+  apiKey: ApiKeys.DeleteGroups,
+  minVersion: 0,
+  maxVersion: 2,
+  handle: (req, ctx) => ctx.broker.coordinator.handleDeleteGroups(req, coordinatorContext(ctx)),
+});

@@ -1,0 +1,11 @@
+// Heartbeat: answered by the group coordinator (src/coordinator).
+import { ApiKeys } from '../../protocol/generated/api-keys.js';
+import { coordinatorContext } from './group-apis.js';
+import { defineHandler } from './registry.js';
+
+export default defineHandler({
+  apiKey: ApiKeys.Heartbeat,
+  minVersion: 0,
+  maxVersion: 4,
+  handle: (req, ctx) => ctx.broker.coordinator.handleHeartbeat(req, coordinatorContext(ctx)),
+});

@@ -1,0 +1,11 @@
+// JoinGroup: answered by the group coordinator (src/coordinator).
+import { ApiKeys } from '../../protocol/generated/api-keys.js';
+import { coordinatorContext } from './group-apis.js';
+import { defineHandler } from './registry.js';
+
+export default defineHandler({
+  apiKey: ApiKeys.JoinGroup,
+  minVersion: 0,
+  maxVersion: 9,
+  handle: (req, ctx) => ctx.broker.coordinator.handleJoinGroup(req, coordinatorContext(ctx)),
+});

@@ -1,0 +1,59 @@
+// Produce: per partition, validate + append the client's batch (see ReplicaManager.appendRecords); all partitions of
+// a request proceed concurrently. acks=0 gets no response at all; acks=1 and acks=-1 are answered once the data is
+// written (one replica: the ISR is this broker, so "all" is satisfied by the local write).
+import { ApiKeys } from '../../protocol/generated/api-keys.js';
+import { ErrorCodes } from '../../protocol/generated/error-codes.js';
+import type {
+  ProduceResponsePartitionProduceResponse,
+  ProduceResponseTopicProduceResponse,
+} from '../../protocol/generated/messages/produce-response.js';
+import type { PartitionAppendResult } from '../replica-manager.js';
+import { defineHandler } from './registry.js';
+
+function partitionResponse(index: number, r: PartitionAppendResult, leaderId: number, leaderEpoch: number): ProduceResponsePartitionProduceResponse {
+  return {
+    index,
+    errorCode: r.errorCode,
+    baseOffset: BigInt(r.baseOffset),
+    logAppendTimeMs: BigInt(r.logAppendTime),
+    logStartOffset: BigInt(r.logStartOffset),
+    recordErrors: r.recordErrors.map((e) => ({ batchIndex: e.batchIndex, batchIndexErrorMessage: e.message })),
+    errorMessage: r.errorMessage,
+    currentLeader: r.errorCode === ErrorCodes.NOT_LEADER_OR_FOLLOWER ? { leaderId, leaderEpoch } : { leaderId: -1, leaderEpoch: -1 },
+  };
+}
+
+function errorOnly(index: number, code: number, message: string | null): ProduceResponsePartitionProduceResponse {
+  return partitionResponse(index, { errorCode: code, errorMessage: message, baseOffset: -1, logAppendTime: -1, logStartOffset: -1, recordErrors: [] }, -1, -1);
+}
+
+export default defineHandler({
+  apiKey: ApiKeys.Produce,
+  // v0-v2 carry message format v0/v1, which Gregor does not store; Kafka 4.0 dropped them too.
+  minVersion: 3,
+  maxVersion: 11,
+  async handle(req, ctx) {
+    const b = ctx.broker;
+    const acks = req.acks;
+    const responses: ProduceResponseTopicProduceResponse[] = await Promise.all(
+      req.topicData.map(async (t) => {
+        const st = b.topics.get(t.name);
+        const partitionResponses = await Promise.all(
+          t.partitionData.map(async (pd): Promise<ProduceResponsePartitionProduceResponse> => {
+            if (acks !== 0 && acks !== 1 && acks !== -1) return errorOnly(pd.index, ErrorCodes.INVALID_REQUIRED_ACKS, null);
+            if (!st) return errorOnly(pd.index, ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
+            if (b.topics.isInternal(t.name)) return errorOnly(pd.index, ErrorCodes.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${t.name}`);
+            const p = st.partitions[pd.index];
+            if (!p) return errorOnly(pd.index, ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
+            if (!pd.records || pd.records.length === 0) return errorOnly(pd.index, ErrorCodes.INVALID_RECORD, 'No records to append');
+            const r = await b.replicas.appendRecords(st, p, pd.records, ctx.apiVersion);
+            return partitionResponse(pd.index, r, p.leaderId, p.leaderEpoch);
+          }),
+        );
+        return { name: t.name, partitionResponses };
+      }),
+    );
+    if (acks === 0) return null;
+    return { responses, throttleTimeMs: 0 };
+  },
+});
