@@ -399,12 +399,17 @@ function codecOf(view: RecordBatchView): CompressionType {
   return c;
 }
 
+/** Uncompressed, or an empty batch (no record bytes at all) that kept its codec bits: nothing to decompress. */
+function isPlain(view: RecordBatchView, codec: CompressionType): boolean {
+  return codec === CompressionType.None || (view.recordCount === 0 && view.sizeInBytes === H.BATCH_HEADER_SIZE);
+}
+
 /** Decodes a v2 batch synchronously (decompressing on the calling thread). */
 export function decodeRecordBatch(batch: RecordBatchView | Buffer, options: DecodeBatchOptions = {}): DecodedBatch {
   const view = asView(batch);
   if (options.verifyCrc !== false) view.ensureValid();
   const codec = codecOf(view);
-  const body = codec === CompressionType.None ? view.recordsBytes : decompressSync(codec, view.recordsBytes, options);
+  const body = isPlain(view, codec) ? view.recordsBytes : decompressSync(codec, view.recordsBytes, options);
   return finishDecode(view, body);
 }
 
@@ -413,12 +418,12 @@ export async function decodeRecordBatchAsync(batch: RecordBatchView | Buffer, op
   const view = asView(batch);
   if (options.verifyCrc !== false) view.ensureValid();
   const codec = codecOf(view);
-  const body = codec === CompressionType.None ? view.recordsBytes : await decompress(codec, view.recordsBytes, options);
+  const body = isPlain(view, codec) ? view.recordsBytes : await decompress(codec, view.recordsBytes, options);
   return finishDecode(view, body);
 }
 
 /** The uncompressed record bytes of a batch (a view for uncompressed batches). */
 export function batchRecordsBytes(view: RecordBatchView, options?: DecompressOptions): Buffer {
   const codec = codecOf(view);
-  return codec === CompressionType.None ? view.recordsBytes : decompressSync(codec, view.recordsBytes, options);
+  return isPlain(view, codec) ? view.recordsBytes : decompressSync(codec, view.recordsBytes, options);
 }

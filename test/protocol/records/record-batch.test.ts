@@ -298,3 +298,13 @@ test('fuzz: random corruption of a valid batch never throws anything but RecordB
     { numRuns: 2000 },
   );
 });
+
+test('an empty batch that kept compression bits (header only) decodes without decompressing', async () => {
+  for (const compression of [CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd]) {
+    const b = encodeRecordBatch({ records: [], lastOffsetDelta: 2 });
+    b.writeInt16BE(compression, H.ATTRIBUTES);
+    new RecordBatchView(b).updateCrc();
+    assert.equal(decodeRecordBatch(b).records.length, 0);
+    assert.equal((await decodeRecordBatchAsync(b)).compression, compression);
+  }
+});
