@@ -239,7 +239,7 @@ export class LogCleaner {
     // Swap: .cleaned → .swap (the commit point), old files → .deleted, .swap → final name, indexes rebuilt.
     const swapPath = seg.logPath + SWAP_SUFFIX;
     await rename(cleanedPath, swapPath);
-    const oldPaths = await seg.renameToDeleted(DELETED_SUFFIX);
+    const oldPaths = await seg.renameToDeleted(DELETED_SUFFIX, false); // the .txnindex stays with the base offset
     await rename(swapPath, seg.logPath);
     const replacement = await LogSegment.openExisting(seg.dir, seg.baseOffset, seg.pool, seg.opts);
     await replacement.rebuildIndexes(false);

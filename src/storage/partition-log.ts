@@ -33,6 +33,7 @@ import { isDeleteRetention, makeLogConfig, type LogConfig } from './log-config.j
 import { ProducerStateManager } from './producer-state.js';
 import { LogSegment, type BatchPosition, type SegmentOptions } from './segment.js';
 import { findOffsetByTimestampInBatch } from './timestamp-lookup.js';
+import { TxnIndex } from './txn-index.js';
 
 /** ListOffsets special timestamps. */
 export const LATEST_TIMESTAMP = -1;
@@ -122,6 +123,8 @@ export class PartitionLog {
   readonly pool: FilePool;
   readonly producerState: ProducerStateManager;
   readonly leaderEpochCache: LeaderEpochCache;
+  /** Aborted transactions (`.txnindex`). */
+  readonly txnIndex: TxnIndex;
   /** Structural changes (retention, cleaner swaps, truncation) take this lock. */
   readonly maintenanceLock = new AsyncLock();
   readonly openStats: LogOpenStats = { recoveredSegments: 0, truncatedBytes: 0, rebuiltProducerStateFrom: null };
@@ -151,6 +154,7 @@ export class PartitionLog {
     this.pool = opts.pool ?? new FilePool();
     this.producerState = new ProducerStateManager(this.dir);
     this.leaderEpochCache = new LeaderEpochCache(this.dir);
+    this.txnIndex = new TxnIndex(this.dir);
     this.lastFlushMs = this.clock.now();
     this.scheduleDelete = opts.scheduleDelete ?? defaultScheduleDelete;
     this.producerIdExpirationMs = opts.producerIdExpirationMs ?? 86400000;
@@ -201,6 +205,7 @@ export class PartitionLog {
     }
     const current = changed ? await readdir(this.dir) : names;
     this.producerState.primeSnapshotList(current);
+    await this.txnIndex.load(current);
     for (const n of current) {
       const b = parseOffsetFileName(n, LOG_SUFFIX);
       if (b !== null) bases.add(b);
@@ -285,8 +290,13 @@ export class PartitionLog {
     const start = from === null ? this.lso : Math.max(from, this.lso);
     if (start < this.leo) {
       this.openStats.rebuiltProducerStateFrom = start;
-      await this.forEachBatch(start, this.leo, (v) => this.producerState.update(v));
+      await this.forEachBatch(start, this.leo, (v) => {
+        const aborted = this.producerState.update(v);
+        if (aborted) this.txnIndex.add(aborted);
+      });
     }
+    this.txnIndex.truncateFrom(this.leo);
+    await this.txnIndex.persist(this.segmentBases());
     this.producerState.mapEndOffset = this.leo;
   }
 
@@ -320,6 +330,15 @@ export class PartitionLog {
   get lastStableOffset(): number {
     const u = this.producerState.firstUnstableOffset();
     return u === null ? this.hw : Math.min(u, this.hw);
+  }
+
+  segmentBases(): number[] {
+    return this.segments.map((s) => s.baseOffset);
+  }
+
+  /** Aborted transactions overlapping [startOffset, upperBoundOffset), for read_committed fetch responses. */
+  collectAbortedTransactions(startOffset: number, upperBoundOffset: number): { producerId: number; firstOffset: number }[] {
+    return this.txnIndex.collect(startOffset, upperBoundOffset);
   }
 
   /** Index in `segments` of the segment whose range contains `offset` (the last with baseOffset <= offset), or -1. */
@@ -406,7 +425,8 @@ export class PartitionLog {
     // Producer state and epochs follow the assignment order, so the broker's next sequence check (same tick or
     // later) already sees this batch, as in Kafka where both happen under the log lock.
     for (const v of views) {
-      this.producerState.update(v);
+      const aborted = this.producerState.update(v);
+      if (aborted) this.txnIndex.add(aborted);
       this.leaderEpochCache.assign(v.partitionLeaderEpoch, v.baseOffset);
     }
     const firstOffset = views[0]!.baseOffset;
@@ -517,6 +537,7 @@ export class PartitionLog {
     this.recoveryPoint = Math.max(this.recoveryPoint, baseOffset);
     this.producerState.mapEndOffset = Math.max(this.producerState.mapEndOffset, baseOffset);
     await this.producerState.takeSnapshotAt(baseOffset);
+    await this.txnIndex.persist(this.segmentBases());
     await this.producerState.deleteSnapshotsBefore(this.segments[0]!.baseOffset);
     return seg;
   }
@@ -550,6 +571,7 @@ export class PartitionLog {
     const upTo = this.leo;
     const from = Math.max(0, this.segmentIndexFor(this.recoveryPoint));
     for (let i = from; i < this.segments.length; i++) await this.segments[i]!.flush();
+    await this.txnIndex.persist(this.segmentBases());
     this.recoveryPoint = Math.max(this.recoveryPoint, upTo);
     this.unflushedMessages = 0;
     this.lastFlushMs = this.clock.now();
@@ -796,6 +818,7 @@ export class PartitionLog {
         }
       }
       if (deleted > 0) {
+        this.txnIndex.dropBefore(this.segments[0]!.baseOffset);
         this.leaderEpochCache.truncateFromStart(this.lso);
         await this.leaderEpochCache.persist();
         await this.producerState.deleteSnapshotsBefore(this.segments[0]!.baseOffset);
@@ -878,6 +901,7 @@ export class PartitionLog {
     this.recoveryPoint = offset;
     this.leaderEpochCache.clear();
     await this.leaderEpochCache.persist();
+    this.txnIndex.clear();
     await this.producerState.deleteSnapshotsAfter(-1);
     this.producerState.clear(offset);
   }
@@ -915,6 +939,7 @@ export class PartitionLog {
       this.producerState.mapEndOffset = this.leo;
       await this.producerState.takeSnapshotAt(this.leo);
       await this.leaderEpochCache.persist();
+      await this.txnIndex.persist(this.segmentBases());
     });
   }
 

@@ -12,6 +12,8 @@ import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RecordBatchView } from '../protocol/records/batch-view.js';
 import { crc32c } from '../protocol/records/crc32c.js';
+import { decodeRecordBatch } from '../protocol/records/record-batch.js';
+import { ControlRecordType, decodeControlBatch, type ControlRecord } from '../protocol/records/control-records.js';
 import { Reader } from '../protocol/primitives/reader.js';
 import { Writer } from '../protocol/primitives/writer.js';
 import {
@@ -35,6 +37,16 @@ export interface BatchMetadata {
   firstOffset: number;
   lastOffset: number;
   timestamp: number;
+}
+
+/** An aborted transaction as Kafka's `.txnindex` stores it. */
+export interface AbortedTxn {
+  producerId: number;
+  firstOffset: number;
+  /** Offset of the ABORT marker. */
+  lastOffset: number;
+  /** The last stable offset once this transaction completed. */
+  lastStableOffset: number;
 }
 
 export interface ProducerStateEntry {
@@ -82,10 +94,14 @@ export class ProducerStateManager {
   }
 
   /** Applies an appended batch (offsets already assigned). */
-  update(view: RecordBatchView): void {
+  /**
+   * Applies an appended batch (offsets already assigned). For an ABORT marker, returns the aborted transaction
+   * (what the `.txnindex` records so read_committed consumers can skip its data).
+   */
+  update(view: RecordBatchView): AbortedTxn | null {
     this.mapEndOffset = Math.max(this.mapEndOffset, view.lastOffset + 1);
     const pid = view.producerId;
-    if (pid < 0) return;
+    if (pid < 0) return null;
     let e = this.producers.get(pid);
     const epoch = view.producerEpoch;
     if (!e) {
@@ -98,12 +114,24 @@ export class ProducerStateManager {
     e.lastTimestamp = view.maxTimestamp;
     if (view.isControl) {
       // A transaction marker (commit or abort) closes the producer's open transaction.
+      const firstOffset = e.currentTxnFirstOffset;
       e.currentTxnFirstOffset = -1;
-      return;
+      let marker: ControlRecord | null = null;
+      try {
+        marker = decodeControlBatch(decodeRecordBatch(view, { verifyCrc: false }));
+      } catch {
+        marker = null; // not a readable marker: it still ends the transaction
+      }
+      if (marker && 'coordinatorEpoch' in marker) e.coordinatorEpoch = marker.coordinatorEpoch;
+      if (marker?.type === ControlRecordType.Abort && firstOffset >= 0) {
+        const lso = this.firstUnstableOffset();
+        return { producerId: pid, firstOffset, lastOffset: view.lastOffset, lastStableOffset: lso ?? view.lastOffset + 1 };
+      }
+      return null;
     }
     if (view.isTransactional && e.currentTxnFirstOffset < 0) e.currentTxnFirstOffset = view.baseOffset;
     const prev = e.batches[e.batches.length - 1];
-    if (prev && view.lastOffset <= prev.lastOffset) return; // already applied (replay after a snapshot)
+    if (prev && view.lastOffset <= prev.lastOffset) return null; // already applied (replay after a snapshot)
     if (view.baseSequence >= 0) {
       e.batches.push({
         firstSeq: view.baseSequence,
@@ -114,6 +142,7 @@ export class ProducerStateManager {
       });
       if (e.batches.length > MAX_BATCHES_PER_PRODUCER) e.batches.shift();
     }
+    return null;
   }
 
   /** Drops producers idle for longer than producer.id.expiration.ms (without an open transaction). */

@@ -9,7 +9,7 @@ import { RecordBatchView } from '../protocol/records/batch-view.js';
 import { MAGIC_V2 } from '../protocol/records/types.js';
 import { FilePool, PooledFile } from './file-pool.js';
 import { CorruptIndexError, OffsetIndex, TimeIndex } from './index-file.js';
-import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, offsetFileName } from './file-names.js';
+import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, offsetFileName } from './file-names.js';
 
 /** Where a batch sits in a segment, from its header. */
 export interface BatchPosition {
@@ -477,11 +477,13 @@ export class LogSegment {
   // ---------------------------------------------------------------- deletion
 
   /** Renames the segment's files to `<name>.deleted`; returns the new paths for a delayed unlink. */
-  async renameToDeleted(suffix: string): Promise<string[]> {
+  async renameToDeleted(suffix: string, includeTxnIndex = true): Promise<string[]> {
     this.retired = true;
     await this.pool.retire(this.file);
     const out: string[] = [];
-    for (const p of [this.logPath, this.offsetIndex.path, this.timeIndex.path]) {
+    const paths = [this.logPath, this.offsetIndex.path, this.timeIndex.path];
+    if (includeTxnIndex) paths.push(join(this.dir, offsetFileName(this.baseOffset, TXN_INDEX_SUFFIX)));
+    for (const p of paths) {
       try {
         await rename(p, p + suffix);
         out.push(p + suffix);
