@@ -20,8 +20,8 @@ export const INITIAL_EPOCH = 0;
 export const FINAL_EPOCH = -1;
 
 export class FetchSession {
-  /** Next epoch the client must send. */
-  epoch = 1;
+  /** Next epoch the client must send; the creating (epoch 0) fetch bumps it to 1. */
+  epoch = 0;
   lastUsedMs = Date.now();
   readonly partitions = new Map<string, SessionPartition>();
 
