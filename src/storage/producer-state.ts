@@ -116,12 +116,7 @@ export class ProducerStateManager {
       // A transaction marker (commit or abort) closes the producer's open transaction.
       const firstOffset = e.currentTxnFirstOffset;
       e.currentTxnFirstOffset = -1;
-      let marker: ControlRecord | null = null;
-      try {
-        marker = decodeControlBatch(decodeRecordBatch(view, { verifyCrc: false }));
-      } catch {
-        marker = null; // not a readable marker: it still ends the transaction
-      }
+      const marker = readMarker(view);
       if (marker && 'coordinatorEpoch' in marker) e.coordinatorEpoch = marker.coordinatorEpoch;
       if (marker?.type === ControlRecordType.Abort && firstOffset >= 0) {
         const lso = this.firstUnstableOffset();
@@ -300,5 +295,14 @@ export class ProducerStateManager {
         this.forget(o);
       }
     }
+  }
+}
+
+/** The COMMIT/ABORT marker of a control batch, or null if unreadable (it still ends the transaction). */
+function readMarker(view: RecordBatchView): ControlRecord | null {
+  try {
+    return decodeControlBatch(decodeRecordBatch(view, { verifyCrc: false }));
+  } catch {
+    return null;
   }
 }
