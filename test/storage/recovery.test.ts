@@ -176,3 +176,29 @@ test('a process SIGKILLed mid-append loses no acknowledged batch and serves no c
     }
   });
 });
+
+test('an interrupted compaction swap is completed or undone at open', async () => {
+  await withDir(async (dir) => {
+    await build(dir);
+    const segs = (await readdir(dir)).filter((n) => n.endsWith('.log')).sort();
+    const first = join(dir, segs[0]!);
+    const data = await readFile(first);
+    // The cleaner had written a replacement holding only the first batch and renamed it to .swap; the crash came
+    // before the old files were renamed. Also a half-written .cleaned and a .deleted leftover.
+    const firstBatch = data.subarray(0, data.readInt32BE(8) + 12);
+    await writeFile(first + '.swap', firstBatch);
+    await writeFile(join(dir, segs[1]!) + '.cleaned', Buffer.from('half written'));
+    await writeFile(join(dir, '00000000000000099999.log.deleted'), Buffer.from('old'));
+    const log = await PartitionLog.open({ dir, topicPartition: TP, config: CONFIG, hadCleanShutdown: true, recoveryPoint: 160 });
+    const names = await readdir(dir);
+    assert.ok(!names.some((n) => n.endsWith('.swap') || n.endsWith('.cleaned') || n.endsWith('.deleted')));
+    assert.equal((await stat(first)).size, firstBatch.length, 'the .swap replaced the segment');
+    // Offsets of the removed batches are gone; reads continue into the next segment; indexes match the new file.
+    const r = await log.read(0, 1 << 20);
+    assert.ok(r.data.equals(firstBatch));
+    const next = await log.read(r.nextOffset, 1 << 20);
+    assert.equal([...iterateBatches(next.data)][0]!.baseOffset, log.segments[1]!.baseOffset);
+    assert.equal(log.logEndOffset, 160);
+    await log.close();
+  });
+});
