@@ -380,6 +380,9 @@ export class PartitionLog {
             StorageErrorCodes.MESSAGE_TOO_LARGE,
           );
         }
+        if (v.lastOffsetDelta < 0 || v.recordCount < 0) {
+          throw new StorageError(`batch with lastOffsetDelta ${v.lastOffsetDelta}`, StorageErrorCodes.INVALID_RECORD);
+        }
         views.push(v);
       }
     } catch (e) {
