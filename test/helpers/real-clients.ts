@@ -490,6 +490,25 @@ export async function kafkajsConsume(opts: ConsumeOptions & { clientId?: string 
 // ---------------------------------------------------------------------------------------------------------
 // @platformatic/kafka (in-process)
 
+/** @platformatic/kafka reports failures as nested AggregateErrors; flatten them so test output shows the cause. */
+function flattenError(e: unknown, depth = 0): string {
+  if (!(e instanceof Error)) return `${'  '.repeat(depth)}${String(e)}\n`;
+  const code = (e as { code?: unknown }).code;
+  let out = `${'  '.repeat(depth)}${e.message}${code === undefined ? '' : ` [${String(code)}]`}\n`;
+  const nested = (e as { errors?: unknown }).errors;
+  if (Array.isArray(nested)) for (const n of nested) out += flattenError(n, depth + 1);
+  if (e.cause !== undefined) out += flattenError(e.cause, depth + 1);
+  return out;
+}
+
+async function explainErrors<T>(what: string, p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    throw new Error(`${what} failed:\n${flattenError(e)}`, { cause: e });
+  }
+}
+
 export async function platformaticProduce(opts: ProduceOptions & { clientId?: string }): Promise<void> {
   const { Producer } = await import('@platformatic/kafka');
   const producer = new Producer({
@@ -499,7 +518,7 @@ export async function platformaticProduce(opts: ProduceOptions & { clientId?: st
     ...(opts.compression && opts.compression !== 'none' ? { compression: opts.compression } : {}),
   });
   try {
-    await withTimeout(
+    await explainErrors('@platformatic/kafka produce', withTimeout(
       producer.send({
         messages: opts.messages.map((m) => {
           const headers = new Map<Buffer, Buffer>();
@@ -518,7 +537,7 @@ export async function platformaticProduce(opts: ProduceOptions & { clientId?: st
       }),
       opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       '@platformatic/kafka produce',
-    );
+    ));
   } finally {
     await withTimeout(producer.close(), 5000, '@platformatic/kafka close').catch(() => {});
   }
@@ -533,7 +552,7 @@ export async function platformaticConsume(opts: ConsumeOptions & { clientId?: st
   });
   const out: ConsumedMessage[] = [];
   try {
-    await withTimeout(
+    await explainErrors('@platformatic/kafka consume', withTimeout(
       (async () => {
         const stream = await consumer.consume({ topics: [opts.topic], mode: MessagesStreamModes.EARLIEST, autocommit: false });
         try {
@@ -558,7 +577,7 @@ export async function platformaticConsume(opts: ConsumeOptions & { clientId?: st
       })(),
       opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       '@platformatic/kafka consume',
-    );
+    ));
   } finally {
     const closed = new Promise<void>((resolve) => consumer.close(true, () => resolve()));
     await withTimeout(closed, 5000, '@platformatic/kafka close').catch(() => {});

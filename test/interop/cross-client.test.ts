@@ -1,0 +1,110 @@
+// Cross-client interop: records produced by each real client (kcat, confluent-kafka-python, kafka-python,
+// kafkajs, @platformatic/kafka), uncompressed and with every codec it supports, are read back byte-exact —
+// keys, null keys, binary and empty values, headers — by every other client that supports that codec.
+//
+// Layout: one topic per codec, one partition per producer, so each partition's expected content is known.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
+import {
+  CONSUMERS,
+  PRODUCERS,
+  kafkaPythonCodecs,
+  type ClientName,
+  type Codec,
+  type ConsumedMessage,
+  type TestMessage,
+} from '../helpers/real-clients.js';
+import { ALL_CLIENTS, startTarget, type InteropTarget } from './target.js';
+
+const CODECS: Codec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
+
+/**
+ * kafka-python writes snappy in the xerial framing (as the Java client does); @platformatic/kafka 1.35's wasm
+ * snappy only reads raw snappy and traps ("unreachable") on xerial frames — the same bytes captured against
+ * librdkafka's mock fail too, so this is the client's limit, not the broker's. Those batches get their own topic.
+ */
+const XERIAL_SNAPPY_WRITERS: ClientName[] = ['kafka-python'];
+const XERIAL_SNAPPY_READERS: ClientName[] = ['kcat', 'confluent', 'kafka-python'];
+const isXerial = (producer: ClientName, codec: Codec) => codec === 'snappy' && XERIAL_SNAPPY_WRITERS.includes(producer);
+const topicFor = (codec: Codec, producer?: ClientName) =>
+  producer !== undefined && isXerial(producer, codec) ? `interop-${codec}-xerial` : `interop-${codec}`;
+
+/** Codecs each client can write and read (kafka-python's depend on installed Python libs). */
+async function codecSupport(): Promise<Record<ClientName, Codec[]>> {
+  const platformatic: Codec[] = ['none', 'gzip', 'snappy', 'lz4'];
+  // @platformatic/kafka uses node:zlib's zstd, present from Node 22.15 / 23.8 on.
+  if (typeof (zlib as { zstdCompressSync?: unknown }).zstdCompressSync === 'function') platformatic.push('zstd');
+  return {
+    kcat: CODECS,
+    confluent: CODECS,
+    'kafka-python': await kafkaPythonCodecs(),
+    kafkajs: ['none', 'gzip'], // kafkajs ships only gzip; the others need codec plugins
+    platformatic,
+  };
+}
+
+function messagesOf(producer: ClientName, codec: Codec): TestMessage[] {
+  const tag = `${producer}/${codec}`;
+  const binary = Buffer.alloc(256);
+  for (let i = 0; i < 256; i++) binary[i] = (i * 7 + codec.length) & 0xff;
+  return [
+    { key: Buffer.from(`key-${tag}`), value: Buffer.from(`value from ${tag}`), headers: [{ key: 'origin', value: Buffer.from(tag) }] },
+    { key: null, value: binary, headers: [{ key: 'origin', value: Buffer.from(tag) }, { key: 'h2', value: Buffer.from('second') }] },
+    { key: Buffer.from('empty-value'), value: Buffer.alloc(0) },
+    { key: Buffer.from([0, 0xff, 0x0a, 0x0d]), value: Buffer.from(`compressible ${tag} `.repeat(100)) },
+  ];
+}
+
+let target: InteropTarget;
+let support: Record<ClientName, Codec[]>;
+let producers: ClientName[];
+
+before(async () => {
+  support = await codecSupport();
+  target = await startTarget([...CODECS.map((c) => topicFor(c)), topicFor('snappy', 'kafka-python')], ALL_CLIENTS.length);
+  producers = ALL_CLIENTS.filter((c) => target.clients.includes(c));
+});
+
+after(async () => {
+  await target?.close();
+});
+
+const shape = (m: ConsumedMessage | TestMessage) => ({ key: m.key, value: m.value, headers: m.headers ?? [] });
+
+test('every client produces to its own partition with every codec it supports', async () => {
+  for (const codec of CODECS) {
+    for (const producer of producers) {
+      if (!support[producer].includes(codec)) continue;
+      const partition = ALL_CLIENTS.indexOf(producer);
+      const messages = messagesOf(producer, codec).map((m) => ({ ...m, partition }));
+      await PRODUCERS[producer]({ bootstrap: target.bootstrap, topic: topicFor(codec, producer), messages, compression: codec, timeoutMs: 30_000 });
+    }
+  }
+});
+
+for (const consumer of ALL_CLIENTS) {
+  test(`${consumer} reads back every producer's records byte-exact`, async (t) => {
+    if (!target.clients.includes(consumer)) {
+      t.skip(`${target.kind} cannot serve ${consumer}`);
+      return;
+    }
+    for (const codec of support[consumer]) {
+      const writers = producers.filter((p) => support[p].includes(codec));
+      const topics = [...new Set(writers.map((p) => topicFor(codec, p)))];
+      for (const topic of topics) {
+        const from = writers.filter((p) => topicFor(codec, p) === topic);
+        if (from.some((p) => isXerial(p, codec)) && !XERIAL_SNAPPY_READERS.includes(consumer)) continue; // see above
+        const total = from.length * 4;
+        const got = await CONSUMERS[consumer]({ bootstrap: target.bootstrap, topic, count: total, timeoutMs: 40_000 });
+        assert.equal(got.length, total, `${consumer} read ${got.length}/${total} from ${topic}`);
+        for (const producer of from) {
+          const partition = ALL_CLIENTS.indexOf(producer);
+          const mine = got.filter((m) => m.partition === partition).sort((a, b) => (a.offset < b.offset ? -1 : 1));
+          assert.deepEqual(mine.map(shape), messagesOf(producer, codec).map(shape), `${producer} --${codec}--> ${consumer}`);
+          assert.deepEqual(mine.map((m) => m.offset), [0n, 1n, 2n, 3n], `${producer} --${codec}--> ${consumer}: offsets`);
+        }
+      }
+    }
+  });
+}
