@@ -103,7 +103,11 @@ export class TopicManager {
     for (let p = 0; p < rec.numPartitions; p++) {
       const log = await this.logs.getOrCreateLog({ topic: rec.name, partition: p }, { topicId: rec.topicId, config: logConfig });
       log.updateConfig(logConfig);
-      partitions.push(new Partition(rec.name, p, log, this.brokerId));
+      const partition = new Partition(rec.name, p, log, this.brokerId);
+      // Becoming leader with ISR = {self}: everything in the log is committed (the checkpointed HW may lag after a
+      // crash, since it is only written periodically).
+      partition.maybeAdvanceHighWatermark();
+      partitions.push(partition);
     }
     const st: TopicState = { record: rec, partitions, logConfig };
     this.topics.set(rec.name, st);
