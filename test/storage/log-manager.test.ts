@@ -137,3 +137,37 @@ test('retention and flush.ms run through the manager with the injected clock', a
     await tmp.cleanup();
   }
 });
+
+test('the manager cleans compacted logs and checkpoints the cleaner position', async () => {
+  const tmp = await tempDir();
+  try {
+    const clock = new ManualClock(0);
+    const dirs = [join(tmp.path, 'd')];
+    const m = await LogManager.open({
+      logDirs: dirs,
+      clock,
+      topicConfig: (topic) => (topic === 'compacted' ? { cleanupPolicy: 'compact', segmentBytes: 2000 } : undefined),
+    });
+    const c = await m.getOrCreateLog({ topic: 'compacted', partition: 0 });
+    const d = await m.getOrCreateLog({ topic: 'plain', partition: 0 });
+    for (let i = 0; i < 100; i++) {
+      await c.append(batch({ keys: [`k${i % 5}`], values: [`v${i}`] }));
+      await d.append(batch({ keys: [`k${i % 5}`], values: [`v${i}`] }));
+    }
+    await c.forceRoll();
+    c.highWatermark = c.logEndOffset;
+    d.highWatermark = d.logEndOffset;
+    const before = c.size;
+    assert.equal(await m.runCleaner(), true);
+    assert.ok(c.size < before / 4, `compacted ${before} -> ${c.size}`);
+    assert.equal(await m.runCleaner(), false, 'nothing dirty any more, and delete-policy logs are never cleaned');
+    const cp = await readFile(join(dirs[0]!, 'cleaner-offset-checkpoint'), 'utf8');
+    assert.equal(cp, '0\n1\ncompacted 0 100\n');
+    await m.close();
+    const again = await LogManager.open({ logDirs: dirs, clock, topicConfig: (t) => (t === 'compacted' ? { cleanupPolicy: 'compact' } : undefined) });
+    assert.equal(again.cleaner.firstDirtyOffset(again.getLog({ topic: 'compacted', partition: 0 })!), 100);
+    await again.close();
+  } finally {
+    await tmp.cleanup();
+  }
+});
