@@ -1,0 +1,142 @@
+// Committed offsets with real clients against Gregor: they survive broker restarts (SIGKILL and SIGTERM) and a
+// consumer of the same group resumes from them; auto.offset.reset earliest / latest / none behave as with Kafka;
+// and __consumer_offsets read raw with kcat decodes, with Kafka's record formats, to the committed offsets.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { Kafka, logLevel } from 'kafkajs';
+import { decodeGroupMetadataValue, decodeKey, decodeOffsetCommitValue } from '../../../src/coordinator/records.js';
+import { partitionForGroup } from '../../../src/coordinator/partitioning.js';
+import { startGregor, type GregorBroker } from '../../helpers/broker.js';
+import { kcatConsume } from '../../helpers/real-clients.js';
+import { Member, produce, type MemberClient } from './harness.js';
+
+const PARTITIONS = 3;
+let broker: GregorBroker;
+const members: Member[] = [];
+
+before(async () => {
+  broker = await startGregor({
+    overrides: {
+      'num.partitions': String(PARTITIONS),
+      'auto.create.topics.enable': 'true',
+      'group.initial.rebalance.delay.ms': '300',
+      'group.min.session.timeout.ms': '1000',
+    },
+  });
+});
+
+after(async () => {
+  await Promise.all(members.map((m) => m.close().catch(() => {})));
+  await broker?.close();
+});
+
+function member(client: MemberClient, topic: string, group: string, reset: 'earliest' | 'latest' | 'none' = 'earliest'): Member {
+  const m = new Member({ client, bootstrap: broker.bootstrap, topic, group, name: `${client}-${members.length}`, sessionMs: 6000, reset, assignor: 'range' });
+  members.push(m);
+  return m;
+}
+
+async function committedOffsets(group: string, topic: string): Promise<number[]> {
+  const kafka = new Kafka({ clientId: 'offsets-check', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const r = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    return r[0].partitions.sort((a, b) => a.partition - b.partition).map((p) => Number(p.offset));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Consumes until every partition reached `upTo` (exclusive), then closes (LeaveGroup). */
+async function consumeAll(client: MemberClient, topic: string, group: string, upTo: number): Promise<Member> {
+  const m = member(client, topic, group);
+  await m.waitFor(
+    () => Array.from({ length: PARTITIONS }, (_, p) => m.events.some((e) => e.ev === 'committed' && e.p === p && e.o === upTo)).every(Boolean),
+    60_000,
+    `commits up to ${upTo}`,
+  );
+  await m.close();
+  return m;
+}
+
+describe('committed offsets with real clients', { concurrency: false }, () => {
+  for (const [how, client] of [
+    ['SIGKILL', 'confluent'],
+    ['SIGTERM', 'kafka-python'],
+  ] as const) {
+    test(`offsets survive a broker ${how}; a ${client} consumer of the same group resumes from them`, { timeout: 180_000 }, async () => {
+      const topic = `resume-${how.toLowerCase()}`;
+      const group = `g-${randomBytes(4).toString('hex')}`;
+      await produce(broker.bootstrap, topic, PARTITIONS, 5, 0);
+      await consumeAll(client, topic, group, 5);
+      assert.deepEqual(await committedOffsets(group, topic), [5, 5, 5]);
+      if (how === 'SIGKILL') await broker.kill9();
+      else await broker.stop('SIGTERM');
+      await broker.restart();
+      assert.deepEqual(await committedOffsets(group, topic), [5, 5, 5], 'offsets after the restart');
+      await produce(broker.bootstrap, topic, PARTITIONS, 5, 5);
+      const again = await consumeAll(client, topic, group, 10);
+      const offsets = again.records().map((r) => r.o ?? -1);
+      assert.ok(offsets.length >= PARTITIONS * 5);
+      assert.ok(offsets.every((o) => o >= 5), `resumed from the committed offsets, got ${offsets.join(',')}`);
+    });
+  }
+
+  test('auto.offset.reset: earliest reads from the start, latest only new records, none fails', { timeout: 180_000 }, async () => {
+    const topic = 'reset';
+    let produced = 3;
+    await produce(broker.bootstrap, topic, PARTITIONS, produced, 0);
+    for (const client of ['confluent', 'kafka-python'] as const) {
+      const earliest = member(client, topic, `e-${randomBytes(4).toString('hex')}`, 'earliest');
+      await earliest.waitFor(() => earliest.records().length >= PARTITIONS * produced, 60_000, 'earliest records');
+      assert.deepEqual([...new Set(earliest.records().map((r) => r.o))].sort(), Array.from({ length: produced }, (_, i) => i));
+
+      const latest = member(client, topic, `l-${randomBytes(4).toString('hex')}`, 'latest');
+      await latest.waitFor(() => latest.assigned.size === PARTITIONS, 60_000, 'latest assignment');
+      // Give it time to look up its positions (log end) before producing.
+      await new Promise((r) => setTimeout(r, 3000));
+      assert.equal(latest.records().length, 0);
+      const base = produced;
+      await produce(broker.bootstrap, topic, PARTITIONS, 2, base);
+      produced += 2;
+      await latest.waitFor(() => latest.records().length >= PARTITIONS * 2, 60_000, 'new records');
+      assert.ok(latest.records().every((r) => (r.o ?? 0) >= base), 'latest skipped the old records');
+
+      const none = member(client, topic, `n-${randomBytes(4).toString('hex')}`, 'none');
+      await none.waitFor(() => none.errors().length > 0, 60_000, 'an error for auto.offset.reset=none');
+      assert.equal(none.records().length, 0);
+      assert.match(none.errors()[0].msg ?? '', client === 'confluent' ? /offset|reset/i : /NoOffsetForPartition/);
+      await Promise.all([earliest, latest, none].map((m) => m.close()));
+    }
+  });
+
+  test('__consumer_offsets read raw with kcat decodes with Kafka\'s formats to the committed offsets', { timeout: 120_000 }, async () => {
+    const topic = 'raw';
+    const group = `raw-${randomBytes(4).toString('hex')}`;
+    await produce(broker.bootstrap, topic, PARTITIONS, 4, 0);
+    await consumeAll('confluent', topic, group, 4);
+    const partition = partitionForGroup(group, 50);
+    const records = await kcatConsume({ bootstrap: broker.bootstrap, topic: '__consumer_offsets', partition, count: 1_000_000, timeoutMs: 30_000 });
+    const latest = new Map<number, bigint>();
+    let sawGroup = false;
+    for (const r of records) {
+      assert.ok(r.key);
+      const key = decodeKey(r.key);
+      if (key.group !== group) continue;
+      if (key.kind === 'offset' && key.topic === topic && r.value) latest.set(key.partition, decodeOffsetCommitValue(r.value).offset);
+      if (key.kind === 'group' && r.value) {
+        const v = decodeGroupMetadataValue(r.value);
+        assert.equal(v.protocolType, 'consumer');
+        sawGroup = true;
+      }
+    }
+    assert.ok(sawGroup, 'a GroupMetadata record for the group');
+    assert.deepEqual([...latest].sort((a, b) => a[0] - b[0]), [
+      [0, 4n],
+      [1, 4n],
+      [2, 4n],
+    ]);
+  });
+});
