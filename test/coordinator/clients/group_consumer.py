@@ -21,6 +21,7 @@ ap.add_argument('--assignor', default='range')
 ap.add_argument('--session-ms', type=int, default=6000)
 ap.add_argument('--reset', default='earliest')
 ap.add_argument('--no-commit', action='store_true')
+ap.add_argument('--instance-id', default=None)
 args = ap.parse_args()
 
 stopping = False
@@ -45,7 +46,7 @@ def run_confluent():
     from confluent_kafka import Consumer, KafkaException, TopicPartition
 
     cooperative = args.assignor == 'cooperative-sticky'
-    c = Consumer({
+    conf = {
         'bootstrap.servers': args.bootstrap,
         'group.id': args.group,
         'client.id': args.client_id,
@@ -55,7 +56,10 @@ def run_confluent():
         'auto.offset.reset': 'error' if args.reset == 'none' else args.reset,
         'enable.auto.commit': False,
         'topic.metadata.refresh.interval.ms': 2000,
-    })
+    }
+    if args.instance_id:
+        conf['group.instance.id'] = args.instance_id
+    c = Consumer(conf)
 
     def on_assign(consumer, parts):
         emit(ev='assigned', tps=sorted(p.partition for p in parts), incremental=cooperative)

@@ -127,6 +127,31 @@ describe('groups of real clients', { concurrency: false }, () => {
     assert.deepEqual(doubleOwnership([...ms, third]), []);
   });
 
+  test('static membership (librdkafka group.instance.id): a restarted member gets its partitions back without a rebalance', { timeout: 180_000 }, async () => {
+    const topic = 'static';
+    const group = `static-${randomBytes(4).toString('hex')}`;
+    await produce(bootstrap, topic, PARTITIONS, 2, 0);
+    const mk = (i: number) => {
+      const m = new Member({ client: 'confluent', bootstrap, topic, group, name: `static-${i}-${members.length}`, assignor: 'range', sessionMs: 20_000, instanceId: `instance-${i}` });
+      members.push(m);
+      return m;
+    };
+    const a = mk(0);
+    await a.waitFor(() => a.assigned.size > 0, 60_000, 'first static member');
+    let b = mk(1);
+    await waitForPartition([a, b], PARTITIONS, 60_000, 'two static members');
+    const bPartitions = [...b.assigned].sort();
+    const aEvents = a.events.length;
+    // A static member that closes does not leave the group (no LeaveGroup): restart it within the session timeout.
+    await b.close();
+    b = mk(1);
+    await b.waitFor(() => b.assigned.size > 0, 30_000, 'the restarted static member');
+    assert.deepEqual([...b.assigned].sort(), bPartitions, 'same partitions as before the restart');
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal(a.events.slice(aEvents).filter((e) => e.ev === 'revoked' || e.ev === 'assigned').length, 0, 'the other member saw no rebalance');
+    await Promise.all([a.close(), b.close()]);
+  });
+
   test('@platformatic/kafka with the KIP-848 consumer protocol', { timeout: 180_000 }, async (t) => {
     if (!(await advertisedApis(bootstrap)).has(68)) {
       t.skip('NOT TESTED: the broker does not serve ConsumerGroupHeartbeat (API 68)');

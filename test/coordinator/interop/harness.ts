@@ -29,6 +29,8 @@ export interface MemberOptions {
   assignor?: string;
   sessionMs?: number;
   reset?: 'earliest' | 'latest' | 'none';
+  /** group.instance.id (confluent only): static membership. */
+  instanceId?: string;
 }
 
 const CLIENTS_DIR = join(REPO_ROOT, 'test', 'coordinator', 'clients');
@@ -46,6 +48,7 @@ export class Member {
     if (opts.client === 'confluent' || opts.client === 'kafka-python') {
       const args = [join(CLIENTS_DIR, 'group_consumer.py'), '--client', opts.client, '--bootstrap', opts.bootstrap, '--topic', opts.topic, '--group', opts.group];
       args.push('--assignor', opts.assignor ?? 'roundrobin', '--session-ms', session, '--reset', opts.reset ?? 'earliest', '--client-id', opts.name);
+      if (opts.instanceId) args.push('--instance-id', opts.instanceId);
       this.child = spawnTracked(SYSTEM_PYTHON, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     } else {
       const args = ['--import', 'tsx', join(CLIENTS_DIR, 'group-consumer.ts'), opts.client, opts.bootstrap, opts.topic, opts.group, session];
