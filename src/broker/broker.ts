@@ -210,9 +210,11 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
         stopping = true;
         // Delayed fetches answer now instead of waiting out max.wait.ms.
         for (const st of tm.all()) for (const p of st.partitions) p.notify();
-        // Parked JoinGroup/SyncGroup get NOT_COORDINATOR, so draining connections does not wait on rebalances.
+        // No new requests from here on; then parked JoinGroup/SyncGroup get NOT_COORDINATOR, so draining the
+        // connections does not wait on rebalances.
+        server.stopAccepting();
         await coordinator.shutdown();
-        await server.close();
+        await server.close(config.int('request.timeout.ms'));
         await logs.close();
         log.info('shut down cleanly');
       })();

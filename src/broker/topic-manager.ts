@@ -12,6 +12,8 @@ import type { Logger } from './logger.js';
 export const OFFSETS_TOPIC = '__consumer_offsets';
 export const TRANSACTION_STATE_TOPIC = '__transaction_state';
 const MAX_TOPIC_NAME_LENGTH = 249;
+/** Upper bound on partitions of one topic: a bad request must not make the broker open millions of logs. */
+export const MAX_PARTITIONS_PER_TOPIC = 10000;
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 /** A Kafka error for one resource (topic, partition, config), carried to the response. */
@@ -146,6 +148,7 @@ export class TopicManager {
     if (bad) throw new ApiError(ErrorCodes.INVALID_TOPIC_EXCEPTION, bad);
     if (this.topics.has(name) || this.creating.has(name)) throw new ApiError(ErrorCodes.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
     if (numPartitions <= 0) throw new ApiError(ErrorCodes.INVALID_PARTITIONS, 'Number of partitions must be larger than 0.');
+    if (numPartitions > MAX_PARTITIONS_PER_TOPIC) throw new ApiError(ErrorCodes.INVALID_PARTITIONS, `Number of partitions must be at most ${MAX_PARTITIONS_PER_TOPIC}.`);
     if (replicationFactor <= 0) throw new ApiError(ErrorCodes.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0.');
     if (replicationFactor > 1) {
       throw new ApiError(
@@ -211,6 +214,7 @@ export class TopicManager {
       throw new ApiError(ErrorCodes.INVALID_PARTITIONS, `Topic currently has ${cur} partitions, which is higher than the requested ${total}.`);
     }
     if (total === cur) throw new ApiError(ErrorCodes.INVALID_PARTITIONS, `Topic already has ${cur} partitions.`);
+    if (total > MAX_PARTITIONS_PER_TOPIC) throw new ApiError(ErrorCodes.INVALID_PARTITIONS, `Number of partitions must be at most ${MAX_PARTITIONS_PER_TOPIC}.`);
     if (validateOnly) return;
     for (let p = cur; p < total; p++) {
       const log = await this.logs.getOrCreateLog({ topic: name, partition: p }, { topicId: st.record.topicId, config: st.logConfig });

@@ -238,11 +238,16 @@ export class Connection {
     }
   }
 
+  /** Shutdown, first step: read no further requests (those already started still complete). */
+  stopReading(): void {
+    this.draining = true;
+    if (!this.closed) this.socket.pause();
+  }
+
   /** Shutdown: stop reading new requests, finish and write those in flight, then close. */
   drain(): Promise<void> {
     if (this.closed) return Promise.resolve();
-    this.draining = true;
-    this.socket.pause();
+    this.stopReading();
     const p = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
     if (this.slots.length === 0) this.endGracefully();
     return p;

@@ -70,10 +70,25 @@ export class SocketServer {
     };
   }
 
-  /** Stops accepting, lets every connection finish and write the requests it has in flight, then closes them. */
-  async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    await Promise.all([...this.connections].map((c) => c.drain()));
-    await closed;
+  private closedListener: Promise<void> | undefined;
+
+  /** Shutdown phase 1: no new connections, no new requests read from existing ones. */
+  stopAccepting(): void {
+    this.closedListener ??= new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const c of this.connections) c.stopReading();
+  }
+
+  /** Shutdown phase 2: lets every connection finish and write the requests it has in flight, then closes them.
+   * Connections still busy after `timeoutMs` are cut, so a stuck request cannot block shutdown forever. */
+  async close(timeoutMs = 30_000): Promise<void> {
+    this.stopAccepting();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([Promise.all([...this.connections].map((c) => c.drain())), timedOut]);
+    clearTimeout(timer);
+    for (const c of [...this.connections]) c.destroy();
+    await this.closedListener;
   }
 }
