@@ -140,6 +140,8 @@ export class PartitionLog {
   lastFlushMs: number;
 
   private pending: PendingAppend[] = [];
+  /** Set while truncateTo / truncateFullyAndStartAt rewinds the log (appends are refused meanwhile). */
+  private truncating = false;
   private writer: Promise<void> | null = null;
   private failure: Error | null = null;
   private closed = false;
@@ -365,6 +367,10 @@ export class PartitionLog {
   append(batches: Buffer, opts: AppendOptions = {}): Promise<AppendInfo> {
     if (this.closed) return Promise.reject(new LogClosedError('append'));
     if (this.failure) return Promise.reject(new StorageError(`log ${this.dir} is offline: ${this.failure.message}`));
+    if (this.truncating) {
+      // Offsets are being rewound (a follower truncating): Kafka never appends then; refuse with a retriable error.
+      return Promise.reject(new StorageError(`log ${this.dir} is being truncated`, StorageErrorCodes.NOT_LEADER_OR_FOLLOWER));
+    }
     const assign = opts.assignOffsets !== false;
     const now = this.clock.now();
     const logAppendTime = this.config.messageTimestampType === 'LogAppendTime' && assign ? now : -1;
@@ -861,35 +867,49 @@ export class PartitionLog {
   async truncateTo(offset: number): Promise<number> {
     if (offset < 0) throw new OffsetOutOfRangeError(`cannot truncate to ${offset}`);
     return this.maintenanceLock.run(async () => {
-      await this.drain();
-      if (offset >= this.leo) return this.leo;
-      if (offset <= this.lso || offset <= this.segments[0]!.baseOffset) {
-        await this.truncateFullyAndStartAtLocked(offset);
-        return this.leo;
+      this.truncating = true;
+      try {
+        return await this.truncateToLocked(offset);
+      } finally {
+        this.truncating = false;
       }
-      while (this.segments.length > 1 && this.activeSegment.baseOffset >= offset) {
-        const seg = this.segments.pop()!;
-        await this.retireSegment(seg);
-      }
-      const active = this.activeSegment;
-      await active.truncateTo(offset);
-      if (active.tail === null) active.tail = [];
-      this.leo = active.size === 0 ? active.baseOffset : active.nextOffset;
-      this.nextOffsetToAssign = this.leo;
-      this.recoveryPoint = Math.min(this.recoveryPoint, this.leo);
-      this.hw = Math.min(this.hw, this.leo);
-      this.leaderEpochCache.truncateFromEnd(this.leo);
-      await this.leaderEpochCache.persist();
-      await this.rebuildProducerState();
-      return this.leo;
     });
+  }
+
+  private async truncateToLocked(offset: number): Promise<number> {
+    await this.drain();
+    if (offset >= this.leo) return this.leo;
+    if (offset <= this.lso || offset <= this.segments[0]!.baseOffset) {
+      await this.truncateFullyAndStartAtLocked(offset);
+      return this.leo;
+    }
+    while (this.segments.length > 1 && this.activeSegment.baseOffset >= offset) {
+      const seg = this.segments.pop()!;
+      await this.retireSegment(seg);
+    }
+    const active = this.activeSegment;
+    await active.truncateTo(offset);
+    if (active.tail === null) active.tail = [];
+    this.leo = active.size === 0 ? active.baseOffset : active.nextOffset;
+    this.nextOffsetToAssign = this.leo;
+    this.recoveryPoint = Math.min(this.recoveryPoint, this.leo);
+    this.hw = Math.min(this.hw, this.leo);
+    this.leaderEpochCache.truncateFromEnd(this.leo);
+    await this.leaderEpochCache.persist();
+    await this.rebuildProducerState();
+    return this.leo;
   }
 
   /** Deletes everything and restarts the log at `offset` (a follower far behind, or a truncation below start). */
   async truncateFullyAndStartAt(offset: number): Promise<void> {
     await this.maintenanceLock.run(async () => {
-      await this.drain();
-      await this.truncateFullyAndStartAtLocked(offset);
+      this.truncating = true;
+      try {
+        await this.drain();
+        await this.truncateFullyAndStartAtLocked(offset);
+      } finally {
+        this.truncating = false;
+      }
     });
   }
 

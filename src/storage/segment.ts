@@ -471,7 +471,8 @@ export class LogSegment {
   /** Largest timestamp in the segment (retention.ms is judged on it). */
   async largestTimestamp(): Promise<number> {
     await this.ensureLoaded();
-    return this.maxTimestampSoFar;
+    // Batches without timestamps: fall back to the file's age, as Kafka falls back to lastModified.
+    return this.maxTimestampSoFar >= 0 ? this.maxTimestampSoFar : this.createdMs;
   }
 
   // ---------------------------------------------------------------- deletion
