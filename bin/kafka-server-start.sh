@@ -1,0 +1,17 @@
+#!/bin/sh
+# Kafka's kafka-server-start.sh: `kafka-server-start.sh [-daemon] server.properties [--override property=value]*`.
+# With -daemon the broker runs in the background and writes its (JSON) log to $LOG_DIR/server.out
+# (LOG_DIR defaults to ./logs, as in Kafka); stop it with kafka-server-stop.sh.
+here="$(dirname "$0")"
+if [ $# -lt 1 ]; then
+  echo "USAGE: $0 [-daemon] server.properties [--override property=value]*" >&2
+  exit 1
+fi
+if [ "$1" = "-daemon" ]; then
+  shift
+  LOG_DIR="${LOG_DIR:-logs}"
+  mkdir -p "$LOG_DIR"
+  nohup node "$here/gregor.js" server "$@" >>"$LOG_DIR/server.out" 2>&1 </dev/null &
+  exit 0
+fi
+exec node "$here/gregor.js" server "$@"
