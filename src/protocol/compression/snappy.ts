@@ -54,7 +54,11 @@ export function snappyCompressSync(data: Uint8Array): Buffer {
   return frame(chunks(data).map((c) => snappy.compressSync(c, ENC)));
 }
 
+/** Inputs smaller than this are handled synchronously even by the async functions (one or two blocks). */
+export const SNAPPY_ASYNC_THRESHOLD = 64 * 1024;
+
 export async function snappyCompress(data: Uint8Array): Promise<Buffer> {
+  if (data.length < SNAPPY_ASYNC_THRESHOLD) return snappyCompressSync(data);
   return frame(await Promise.all(chunks(data).map((c) => snappy.compress(c, ENC))));
 }
 
@@ -136,6 +140,7 @@ export function snappyDecompressSync(data: Uint8Array, options?: DecompressOptio
 export async function snappyDecompress(data: Uint8Array, options?: DecompressOptions): Promise<Buffer> {
   const { blocks, total } = plan(data, maxOutput(options));
   try {
+    if (total < SNAPPY_ASYNC_THRESHOLD) return assemble(blocks.map((b) => snappy.uncompressSync(b, DEC) as Buffer), total);
     const parts = await Promise.all(blocks.map((b) => snappy.uncompress(b, DEC) as Promise<Buffer>));
     return assemble(parts, total);
   } catch (err) {
