@@ -225,25 +225,28 @@ export class ClassicGroupCoordinator {
    * as GroupMetadataManager.doLoadGroupsAndOffsets does, then schedules session timers for the loaded members.
    */
   completeLoading(partition: number, records: Iterable<OffsetsRecord & { timestamp?: number }>): { groups: number; offsets: number } {
+    // Compaction-style pass first: only the last value of each key matters, so values overwritten later in the
+    // log are never decoded (most of a busy __consumer_offsets partition is superseded commits).
+    const latest = new Map<string, Buffer | null>();
+    for (const rec of records) latest.set(rec.key.toString('latin1'), rec.value);
     const offsets = new Map<string, Map<string, { topic: string; partition: number; value: OffsetAndMetadata }>>();
     const metadata = new Map<string, GroupMetadataValue | null>();
-    for (const rec of records) {
+    for (const [rawKey, value] of latest) {
       let key;
       try {
-        key = decodeKey(rec.key);
+        key = decodeKey(Buffer.from(rawKey, 'latin1'));
       } catch (e) {
         this.logger.warn(`__consumer_offsets-${partition}: skipping record with unreadable key: ${(e as Error).message}`);
         continue;
       }
       try {
         if (key.kind === 'offset') {
+          if (value === null) continue;
           let m = offsets.get(key.group);
           if (!m) offsets.set(key.group, (m = new Map()));
-          const k = topicPartitionKey(key.topic, key.partition);
-          if (rec.value === null) m.delete(k);
-          else m.set(k, { topic: key.topic, partition: key.partition, value: decodeOffsetCommitValue(rec.value) });
+          m.set(topicPartitionKey(key.topic, key.partition), { topic: key.topic, partition: key.partition, value: decodeOffsetCommitValue(value) });
         } else {
-          metadata.set(key.group, rec.value === null ? null : decodeGroupMetadataValue(rec.value));
+          metadata.set(key.group, value === null ? null : decodeGroupMetadataValue(value));
         }
       } catch (e) {
         this.logger.warn(`__consumer_offsets-${partition}: skipping unreadable value for group ${key.group}: ${(e as Error).message}`);

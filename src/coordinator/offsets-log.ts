@@ -2,7 +2,7 @@
 // partition layer, and the replay that rebuilds groups at start-up (committed transactions only).
 import { CompressionType, isCompressionType } from '../protocol/compression/types.js';
 import { iterateBatches } from '../protocol/records/batch-view.js';
-import { decodeRecordBatchAsync, encodeRecordBatchAsync } from '../protocol/records/record-batch.js';
+import { decodeRecordBatch, decodeRecordBatchAsync, encodeRecordBatchAsync } from '../protocol/records/record-batch.js';
 import type { OffsetsLogWriter, OffsetsRecord } from './group-coordinator.js';
 
 /** What the broker provides over its partition layer (src/storage PartitionLog) for __consumer_offsets. */
@@ -45,7 +45,8 @@ export async function readOffsetsPartition(topic: OffsetsTopic, partition: numbe
   for await (const chunk of topic.readAll(partition)) {
     for (const view of iterateBatches(chunk, { allowPartial: true })) {
       if (view.magic !== 2) continue; // __consumer_offsets has been v2 since Kafka 0.11
-      const batch = await decodeRecordBatchAsync(view);
+      // Uncompressed batches (the default for this topic) decode synchronously: no promise per batch.
+      const batch = view.compression === CompressionType.None ? decodeRecordBatch(view) : await decodeRecordBatchAsync(view);
       if (batch.isControl) {
         const txn = open.get(batch.producerId);
         open.delete(batch.producerId);
@@ -57,7 +58,8 @@ export async function readOffsetsPartition(topic: OffsetsTopic, partition: numbe
       }
       for (const r of batch.records) {
         if (r.key === null) continue; // Kafka skips keyless records in this topic too
-        const rec = { key: Buffer.from(r.key), value: r.value === null ? null : Buffer.from(r.value) };
+        // Views into the chunk, not copies: the loader decodes them into fresh values and drops them.
+        const rec = { key: r.key, value: r.value };
         if (batch.isTransactional) {
           let txn = open.get(batch.producerId);
           if (!txn) open.set(batch.producerId, (txn = { records: [] }));
