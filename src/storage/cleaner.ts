@@ -15,6 +15,7 @@ import { decodeRecordBatchAsync, encodeRecordBatchAsync, type DecodedRecord } fr
 import { incrementSequence } from '../protocol/records/batch-view.js';
 import { TimestampType } from '../protocol/records/types.js';
 import type { Clock } from './clock.js';
+import { NEVER } from './log-config.js';
 import { CLEANED_SUFFIX, DELETED_SUFFIX, SWAP_SUFFIX } from './file-names.js';
 import type { PartitionLog } from './partition-log.js';
 import { LogSegment } from './segment.js';
@@ -36,6 +37,8 @@ export interface DirtyInfo {
   cleanBytes: number;
   dirtyBytes: number;
   ratio: number;
+  /** A dirty record is older than max.compaction.lag.ms: clean regardless of the ratio. */
+  overdue: boolean;
 }
 
 /** Cap on distinct keys held per pass (Kafka's dedupe buffer); a bigger dirty section is cleaned in several passes. */
@@ -84,15 +87,23 @@ export class LogCleaner {
     }
     let cleanBytes = 0;
     let dirtyBytes = 0;
+    let overdue = false;
     for (let i = 0; i + 1 < segs.length; i++) {
       const s = segs[i]!;
       const end = segs[i + 1]!.baseOffset;
       if (end > firstUncleanableOffset) break;
       if (end <= firstDirtyOffset) cleanBytes += s.size;
-      else dirtyBytes += s.size;
+      else {
+        if (dirtyBytes === 0 && s.size > 0 && log.config.maxCompactionLagMs < NEVER) {
+          // The oldest dirty segment's first batch has waited longer than max.compaction.lag.ms.
+          await s.ensureLoaded();
+          overdue = now - s.rollingBasedTimestamp() > log.config.maxCompactionLagMs;
+        }
+        dirtyBytes += s.size;
+      }
     }
     const total = cleanBytes + dirtyBytes;
-    return { firstDirtyOffset, firstUncleanableOffset, cleanBytes, dirtyBytes, ratio: total === 0 ? 0 : dirtyBytes / total };
+    return { firstDirtyOffset, firstUncleanableOffset, cleanBytes, dirtyBytes, ratio: total === 0 ? 0 : dirtyBytes / total, overdue };
   }
 
   /** Cleans the log with the highest dirty ratio above its min.cleanable.dirty.ratio. */
@@ -103,9 +114,10 @@ export class LogCleaner {
     const now = this.clock.now();
     for (const log of logs) {
       const d = await this.dirtyInfo(log);
-      if (d.dirtyBytes > 0 && d.ratio >= log.config.minCleanableDirtyRatio && d.ratio > bestRatio) {
+      const ratio = d.overdue ? Infinity : d.ratio; // overdue logs go first
+      if (d.dirtyBytes > 0 && (d.overdue || d.ratio >= log.config.minCleanableDirtyRatio) && ratio > bestRatio) {
         best = log;
-        bestRatio = d.ratio;
+        bestRatio = ratio;
       }
       // Tombstones past their delete horizon make a log worth a pass even with nothing dirty (KIP-534).
       const horizon = this.tombstoneHorizon.get(log);

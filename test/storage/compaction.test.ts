@@ -132,3 +132,33 @@ test('cleaning does not block appends and respects min.cleanable.dirty.ratio', a
     await tmp.cleanup();
   }
 });
+
+test('max.compaction.lag.ms forces a pass below min.cleanable.dirty.ratio', async () => {
+  const tmp = await tempDir();
+  const clock = new ManualClock(1_700_000_000_000);
+  const log = await PartitionLog.open({
+    dir: join(tmp.path, 'c-0'),
+    topicPartition: { topic: 'c', partition: 0 },
+    config: { cleanupPolicy: 'compact', minCleanableDirtyRatio: 0.99, maxCompactionLagMs: 60_000, segmentMs: 1e12 },
+    clock,
+  });
+  try {
+    for (let i = 0; i < 20; i++) await log.append(batch({ keys: ['same'], values: [`v${i}`], timestamp: 1_700_000_000_000 }));
+    await log.forceRoll();
+    log.highWatermark = log.logEndOffset;
+    const cleaner = new LogCleaner(clock);
+    await cleaner.clean(log);
+    for (let i = 0; i < 3; i++) await log.append(batch({ keys: ['same'], values: [`w${i}`], timestamp: 1_700_000_000_000 }));
+    await log.forceRoll();
+    log.highWatermark = log.logEndOffset;
+    assert.ok((await cleaner.dirtyInfo(log)).ratio < 0.99);
+    assert.equal(await cleaner.cleanDirtiest([log]), false, 'not dirty enough, not overdue');
+    clock.advance(60_001);
+    assert.equal((await cleaner.dirtyInfo(log)).overdue, true);
+    assert.equal(await cleaner.cleanDirtiest([log]), true);
+    assert.deepEqual((await readAll(log)).map((r) => r.value), ['w2']);
+  } finally {
+    await log.close();
+    await tmp.cleanup();
+  }
+});
