@@ -1,0 +1,235 @@
+// Broker throughput and latency with a third-party load generator (librdkafka's rdkafka_performance, built by
+// scripts/build-rdkafka-perf.sh), beside the machine's raw limits measured in the same run:
+//   - raw loopback TCP (one Node process pushing bytes to itself through a socket pair),
+//   - raw file append (sequential 1 MiB writes to a temp file, as a log segment is written).
+// Matrix: 100 B and 1 KiB records x 1 and 8 partitions x acks=1 and acks=all, produce then consume records/s and
+// MB/s; producer ack latency percentiles; end-to-end latency percentiles at ~10 MB/s.
+// The broker runs as a child process (`gregor server`, from source through tsx), data in a temp dir.
+// Environment: BENCH_QUICK=1 runs a smaller matrix.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer, connect } from 'node:net';
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
+const QUICK = process.env.BENCH_QUICK === '1';
+
+function perfBinary(): string {
+  const r = spawnSync('bash', [join(REPO, 'scripts/build-rdkafka-perf.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const bin = r.stdout.trim().split('\n').at(-1);
+  if (r.status !== 0 || !bin) throw new Error('could not build rdkafka_performance (scripts/build-rdkafka-perf.sh)');
+  return bin;
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  s.listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+async function startBroker(dir: string, port: number): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'server', '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', `log.dirs=${dir}`, '--override', 'group.initial.rebalance.delay.ms=0'],
+    { cwd: REPO, env: { ...process.env, GREGOR_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  for (let i = 0; i < 300; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('broker did not start');
+}
+
+function run(bin: string, args: string[], timeoutMs = 300_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.on('exit', (code) => {
+      clearTimeout(t);
+      // rdkafka_performance sometimes exits 1 after a complete run (its own bookkeeping); the caller parses the
+      // summary line and fails if it is missing.
+      if (code === 0 || code === 1) resolve(out);
+      else reject(new Error(`${bin} ${args.join(' ')} exited ${code}:\n${out.slice(-2000)}`));
+    });
+  });
+}
+
+function percentiles(values: number[]): { p50: number; p99: number; p999: number; max: number } {
+  const v = [...values].sort((a, b) => a - b);
+  const at = (q: number): number => v[Math.min(v.length - 1, Math.floor(q * v.length))] ?? NaN;
+  return { p50: at(0.5), p99: at(0.99), p999: at(0.999), max: v[v.length - 1] ?? NaN };
+}
+
+async function readLatencies(file: string): Promise<number[]> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.split('\n').filter(Boolean).map((l) => Number(l) / 1000); // us -> ms
+}
+
+// ---------------------------------------------------------------- raw limits
+
+async function rawLoopbackMBps(totalBytes: number): Promise<number> {
+  const server = createServer((s) => {
+    s.on('data', () => {});
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  const client = connect(port, '127.0.0.1');
+  await once(client, 'connect');
+  const chunk = Buffer.alloc(256 * 1024, 7);
+  const start = process.hrtime.bigint();
+  let sent = 0;
+  while (sent < totalBytes) {
+    if (!client.write(chunk)) await once(client, 'drain');
+    sent += chunk.length;
+  }
+  await new Promise<void>((r) => client.end(r));
+  const secs = Number(process.hrtime.bigint() - start) / 1e9;
+  client.destroy();
+  await new Promise((r) => server.close(r));
+  return sent / 1e6 / secs;
+}
+
+async function rawAppendMBps(dir: string, totalBytes: number): Promise<number> {
+  const fh = await open(join(dir, 'raw-append.bin'), 'a');
+  const chunk = Buffer.alloc(1024 * 1024, 3);
+  const start = process.hrtime.bigint();
+  for (let n = 0; n < totalBytes; n += chunk.length) await fh.write(chunk);
+  await fh.datasync();
+  const secs = Number(process.hrtime.bigint() - start) / 1e9;
+  await fh.close();
+  await rm(join(dir, 'raw-append.bin'));
+  return totalBytes / 1e6 / secs;
+}
+
+// ---------------------------------------------------------------- broker runs
+
+interface Row {
+  test: string;
+  records: number;
+  recordsPerSec: number;
+  mbPerSec: number;
+  p50?: number;
+  p99?: number;
+  p999?: number;
+}
+
+const PRODUCED = /(\d+) messages produced \((\d+) bytes\).*in (\d+)ms: (\d+) msgs\/s and ([\d.]+) MB\/s/;
+const CONSUMED = /(\d+) messages \((\d+) bytes\) consumed in (\d+)ms: (\d+) msgs\/s \(([\d.]+) MB\/s\)/;
+
+async function main(): Promise<void> {
+  const bin = perfBinary();
+  const dir = await mkdtemp(join(tmpdir(), 'gregor-bench-'));
+  const rows: Row[] = [];
+  let broker: ChildProcess | undefined;
+  try {
+    const loop = await rawLoopbackMBps(QUICK ? 512e6 : 2e9);
+    const disk = await rawAppendMBps(dir, QUICK ? 256e6 : 1e9);
+    console.log(`raw loopback TCP: ${loop.toFixed(0)} MB/s   raw file append (1 MiB writes + fdatasync): ${disk.toFixed(0)} MB/s`);
+
+    const port = await freePort();
+    broker = await startBroker(dir, port);
+    const bootstrap = `127.0.0.1:${port}`;
+    const common = ['-b', bootstrap, '-q', '-X', 'api.version.request=true'];
+    for (const size of [100, 1024]) {
+      for (const partitions of [1, 8]) {
+        for (const acks of [1, -1]) {
+          const topic = `bench-${size}-${partitions}-${acks === -1 ? 'all' : acks}`;
+          const count = QUICK ? 200_000 : size === 100 ? 2_000_000 : 500_000;
+          await createTopic(bootstrap, topic, partitions);
+          const latFile = join(dir, `${topic}.lat`);
+          const out = await run(bin, ['-P', '-t', topic, ...common, '-s', String(size), '-c', String(count), '-a', String(acks), '-X', 'linger.ms=5', '-X', 'batch.num.messages=10000', '-X', 'queue.buffering.max.messages=1000000', '-l', '-A', latFile]);
+          const m = PRODUCED.exec(out);
+          if (!m) throw new Error(`unexpected producer output:\n${out}`);
+          const lat = percentiles(await readLatencies(latFile));
+          rows.push({ test: `produce ${size} B, ${partitions} part, acks=${acks === -1 ? 'all' : acks}`, records: Number(m[1]), recordsPerSec: Number(m[4]), mbPerSec: Number(m[5]), ...lat });
+          console.log(JSON.stringify(rows.at(-1)));
+          if (acks === 1) {
+            const parts = Array.from({ length: partitions }, (_, i) => ['-p', String(i)]).flat();
+            const cout = await run(bin, ['-C', '-t', topic, ...parts, ...common, '-o', 'beginning', '-c', String(count), '-X', 'fetch.wait.max.ms=100']);
+            const c = CONSUMED.exec(cout);
+            if (!c) throw new Error(`unexpected consumer output:\n${cout}`);
+            rows.push({ test: `consume ${size} B, ${partitions} part`, records: Number(c[1]), recordsPerSec: Number(c[4]), mbPerSec: Number(c[5]) });
+            console.log(JSON.stringify(rows.at(-1)));
+          }
+        }
+      }
+    }
+
+    // End-to-end latency at about 10 MB/s: 8 KiB records at 1250/s, producer and consumer both in -l mode.
+    const e2eTopic = 'bench-e2e';
+    await createTopic(bootstrap, e2eTopic, 1);
+    const e2eFile = join(dir, 'e2e.lat');
+    const n = QUICK ? 2500 : 10000;
+    const consumer = run(bin, ['-C', '-t', e2eTopic, '-p', '0', ...common, '-o', 'end', '-c', String(n), '-l', '-A', e2eFile, '-X', 'fetch.wait.max.ms=100', '-X', 'fetch.error.backoff.ms=0']);
+    await new Promise((r) => setTimeout(r, 1500));
+    const t0 = Date.now();
+    await run(bin, ['-P', '-t', e2eTopic, '-p', '0', ...common, '-s', '8192', '-c', String(n), '-r', '1250', '-a', '-1', '-l', '-X', 'linger.ms=0']);
+    const secs = (Date.now() - t0) / 1000;
+    await consumer;
+    const e2e = percentiles(await readLatencies(e2eFile));
+    rows.push({ test: 'end-to-end 8 KiB acks=all (~10 MB/s)', records: n, recordsPerSec: Math.round(n / secs), mbPerSec: Number(((n * 8192) / 1e6 / secs).toFixed(2)), ...e2e });
+
+    console.log('\nrdkafka_performance (librdkafka 2.0.2) against gregor server, one broker, 2 shared cores:');
+    console.table(
+      rows.map((r) => ({
+        test: r.test,
+        records: r.records,
+        'records/s': r.recordsPerSec,
+        'MB/s': r.mbPerSec,
+        'p50 ms': r.p50?.toFixed(2) ?? '',
+        'p99 ms': r.p99?.toFixed(2) ?? '',
+        'p99.9 ms': r.p999?.toFixed(2) ?? '',
+      })),
+    );
+    const kib = rows.find((r) => r.test === 'produce 1024 B, 1 part, acks=1');
+    if (kib) console.log(`1 KiB produce = ${((kib.mbPerSec / disk) * 100).toFixed(0)}% of raw append MB/s`);
+  } finally {
+    if (broker && broker.exitCode === null) {
+      broker.kill('SIGTERM');
+      await once(broker, 'exit');
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** CreateTopics through the broker's own protocol (no extra tool needed). */
+async function createTopic(bootstrap: string, name: string, partitions: number): Promise<void> {
+  const { encodeRequest, decodeResponse, FrameDecoder } = await import('../src/protocol/messages.js');
+  const { ApiKeys } = await import('../src/protocol/generated/api-keys.js');
+  const [host, port] = bootstrap.split(':');
+  const s = connect(Number(port), host);
+  await once(s, 'connect');
+  const dec = new FrameDecoder();
+  const got = new Promise<Buffer>((resolve) => s.on('data', (d: Buffer) => {
+    const f = dec.push(d);
+    if (f.length) resolve(f[0]!);
+  }));
+  s.write(encodeRequest(ApiKeys.CreateTopics, 7, 1, 'bench', { topics: [{ name, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 10000, validateOnly: false }));
+  const body = decodeResponse(ApiKeys.CreateTopics, 7, await got).body;
+  s.destroy();
+  if (body.topics[0]!.errorCode !== 0) throw new Error(`CreateTopics ${name}: ${body.topics[0]!.errorMessage}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
