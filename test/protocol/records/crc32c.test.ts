@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { crc32c, crc32cJs, crc32cImplementation } from '../../../src/protocol/records/crc32c.js';
 
@@ -40,4 +42,14 @@ test('CRC can be continued across chunks', () => {
       assert.equal(crc32cJs(buf.subarray(at), crc32cJs(buf.subarray(0, at))), whole);
     }),
   );
+});
+
+test('GREGOR_CRC32C_JS=1 selects the JS fallback, which gives the same CRCs', () => {
+  const module = fileURLToPath(new URL('../../../src/protocol/records/crc32c.ts', import.meta.url));
+  const script = `const m = await import(${JSON.stringify(module)}); console.log(m.crc32cImplementation, m.crc32c(Buffer.alloc(1000, 1)));`;
+  const run = (env: NodeJS.ProcessEnv) =>
+    spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const js = run({ GREGOR_CRC32C_JS: '1' });
+  assert.equal(js.status, 0, js.stderr);
+  assert.equal(js.stdout.trim(), `js ${crc32c(Buffer.alloc(1000, 1))}`);
 });
