@@ -20,9 +20,12 @@ export interface RecordMetadata {
 
 export type Completion = (err: Error | null, metadata: RecordMetadata | null) => void;
 
+/** Something a record's outcome is reported to: a callback or an object with settle() (RecordFuture). */
+export type CompletionTarget = Completion | { settle(err: Error | null, metadata: RecordMetadata | null): void };
+
 export class ProducerBatch {
   readonly builder: BatchBuilder;
-  readonly completions: Completion[] = [];
+  readonly completions: CompletionTarget[] = [];
   readonly keySizes: number[] = [];
   readonly valueSizes: number[] = [];
   readonly timestamps: number[] = [];
@@ -153,7 +156,7 @@ export class Accumulator {
     value: Buffer | null,
     headers: Header[] | null,
     estimate: number,
-    completion: Completion,
+    completion: CompletionTarget,
     now: number,
     preReserved = 0,
   ): { batch: ProducerBatch; newBatch: boolean } {

@@ -97,10 +97,12 @@ export class BatchBuilder {
       this.writeVarint(-1);
       return;
     }
-    this.writeVarint(data.length);
-    if (data.length > 0) {
-      data.copy(this.buf, this.pos);
-      this.pos += data.length;
+    const len = data.length;
+    this.writeVarint(len);
+    if (len > 0) {
+      // TypedArray.set skips Buffer.copy's argument checks, which dominate for small values
+      this.buf.set(data, this.pos);
+      this.pos += len;
     }
   }
 

@@ -6,7 +6,7 @@
 // ordering holds across retries. Retriable errors retry with retry.backoff.ms until delivery.timeout.ms.
 import { Cluster, kafkaError, sleep } from './cluster.js';
 import { ResolvedConfig, type RawConfig } from './config.js';
-import { Accumulator, ProducerBatch, PartitionQueue, type Completion, type RecordMetadata } from './accumulator.js';
+import { Accumulator, ProducerBatch, PartitionQueue, type Completion, type CompletionTarget, type RecordMetadata } from './accumulator.js';
 import { estimateRecordSize } from './batch-builder.js';
 import { createPartitioner, type Partitioner, type PartitionerFunction } from './partitioner.js';
 import { resolveSerializer, type Serializer, type Header } from './serdes.js';
@@ -27,6 +27,18 @@ import {
   UnsupportedFeatureError,
 } from './errors.js';
 import type { TopicPartition } from './types.js';
+import { RecordFuture } from './record-future.js';
+
+type Target = CompletionTarget;
+
+function toCallback(t: Target): Completion {
+  return typeof t === 'function' ? t : (err, md) => t.settle(err, md);
+}
+
+function settle(t: Target, err: Error | null, md: RecordMetadata | null): void {
+  if (typeof t === 'function') t(err, md);
+  else t.settle(err, md);
+}
 
 export type { RecordMetadata } from './accumulator.js';
 
@@ -96,10 +108,6 @@ function normalizeHeaders(h: HeadersInput | undefined): Header[] | null {
   return out.length > 0 ? out : null;
 }
 
-function markHandled<T>(p: Promise<T>): Promise<T> {
-  p.catch(() => undefined);
-  return p;
-}
 
 export class Producer<K = Buffer | string, V = Buffer | string> {
   readonly config: ResolvedConfig;
@@ -178,15 +186,12 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
       this.doSend(record, callback);
       return;
     }
-    let completion!: Completion;
-    const p = new Promise<RecordMetadata>((resolve, reject) => {
-      completion = (err, md) => (err ? reject(err) : resolve(md!));
-    });
-    this.doSend(record, completion);
-    return markHandled(p);
+    const future = new RecordFuture();
+    this.doSend(record, future);
+    return future;
   }
 
-  private doSend(record: ProducerRecord<K, V>, completion: Completion): void {
+  private doSend(record: ProducerRecord<K, V>, completion: Completion | RecordFuture): void {
     if (this.interceptors.length > 0) {
       for (const i of this.interceptors) {
         if (i.onSend) {
@@ -197,7 +202,7 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
           }
         }
       }
-      const inner = completion;
+      const inner = toCallback(completion);
       completion = (err, md) => {
         for (const i of this.interceptors) {
           try {
@@ -209,8 +214,8 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
         inner(err, md);
       };
     }
-    if (this.closed) return completion(new ClosedError('Cannot send after the producer is closed.'), null);
-    if (this.fatalError) return completion(this.fatalError, null);
+    if (this.closed) return settle(completion, new ClosedError('Cannot send after the producer is closed.'), null);
+    if (this.fatalError) return settle(completion, this.fatalError, null);
     let keyBytes: Buffer | null;
     let valueBytes: Buffer | null;
     let headers: Header[] | null;
@@ -220,15 +225,15 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
       keyBytes = record.key === undefined || record.key === null ? null : this.keySer.serialize(record.topic, record.key, headers ?? undefined);
       valueBytes = this.valueSer.serialize(record.topic, record.value, headers ?? undefined);
     } catch (e) {
-      return completion(e instanceof Error ? e : new Error(String(e)), null);
+      return settle(completion, e instanceof Error ? e : new Error(String(e)), null);
     }
     const estimate = estimateRecordSize(keyBytes, valueBytes, headers);
     const size = estimate + 61;
     if (size > this.maxRequestSize) {
-      return completion(new RecordTooLargeError(`The message is ${size} bytes when serialized which is larger than ${this.maxRequestSize}, which is the value of the max.request.size configuration.`), null);
+      return settle(completion, new RecordTooLargeError(`The message is ${size} bytes when serialized which is larger than ${this.maxRequestSize}, which is the value of the max.request.size configuration.`), null);
     }
     if (size > this.acc.reservationFor(0) && size > this.config.int('buffer.memory')) {
-      return completion(new RecordTooLargeError(`The message is ${size} bytes when serialized which is larger than the total memory buffer you have configured with the buffer.memory configuration.`), null);
+      return settle(completion, new RecordTooLargeError(`The message is ${size} bytes when serialized which is larger than the total memory buffer you have configured with the buffer.memory configuration.`), null);
     }
     const timestamp = record.timestamp ?? Date.now();
     const meta = this.cluster.topics.get(record.topic);
@@ -247,7 +252,7 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
     headers: Header[] | null,
     estimate: number,
     timestamp: number,
-    completion: Completion,
+    completion: Target,
   ): Promise<void> {
     const start = Date.now();
     try {
@@ -262,7 +267,7 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
       if (this.closed) throw new ClosedError('Cannot send after the producer is closed.');
       this.appendKnown(record, keyBytes, valueBytes, headers, estimate, timestamp, completion, reserved);
     } catch (e) {
-      completion(e instanceof Error ? e : new Error(String(e)), null);
+      settle(completion, e instanceof Error ? e : new Error(String(e)), null);
     }
   }
 
@@ -277,7 +282,7 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
     headers: Header[] | null,
     estimate: number,
     timestamp: number,
-    completion: Completion,
+    completion: Target,
     reserved: number,
   ): void {
     const meta = this.cluster.topics.get(record.topic)!;
@@ -289,7 +294,7 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
       partition = record.partition!;
       if (!Number.isInteger(partition) || partition < 0 || partition >= n) {
         if (reserved) this.acc.release(reserved);
-        return completion(new KafkaClientError(`Invalid partition given with record: ${partition} is not in the range [0...${n}).`), null);
+        return settle(completion, new KafkaClientError(`Invalid partition given with record: ${partition} is not in the range [0...${n}).`), null);
       }
     } else {
       try {
@@ -302,11 +307,11 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
         }
       } catch (e) {
         if (reserved) this.acc.release(reserved);
-        return completion(e instanceof Error ? e : new Error(String(e)), null);
+        return settle(completion, e instanceof Error ? e : new Error(String(e)), null);
       }
       if (!Number.isInteger(partition) || partition < 0 || partition >= n) {
         if (reserved) this.acc.release(reserved);
-        return completion(new KafkaClientError(`partitioner returned invalid partition ${partition} for topic ${record.topic}`), null);
+        return settle(completion, new KafkaClientError(`partitioner returned invalid partition ${partition} for topic ${record.topic}`), null);
       }
     }
     const { batch } = this.acc.append(record.topic, partition, timestamp, keyBytes, valueBytes, headers, estimate, completion, Date.now(), reserved);
@@ -622,9 +627,9 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
     for (let i = 0; i < n; i++) {
       const cb = b.completions[i]!;
       try {
-        if (err) cb(err, null);
+        if (err) settle(cb, err, null);
         else
-          cb(null, {
+          settle(cb, null, {
             topic: b.topic,
             partition: b.partition,
             offset: baseOffset >= 0 ? baseOffset + i : -1,
