@@ -101,7 +101,20 @@ export class GroupCoordinator {
 
   constructor(opts: GroupCoordinatorOptions) {
     this.config = { ...DEFAULT_GROUP_COORDINATOR_CONFIG, ...opts.config };
-    this.scheduler = opts.scheduler ?? systemScheduler;
+    const inner = opts.scheduler ?? systemScheduler;
+    const logger = opts.logger;
+    // A bug in a timer callback must cost one group its rebalance, never the broker process.
+    this.scheduler = {
+      now: () => inner.now(),
+      schedule: (delayMs, fn) =>
+        inner.schedule(delayMs, () => {
+          try {
+            fn();
+          } catch (e) {
+            logger?.warn(`group coordinator timer failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+          }
+        }),
+    };
     this.offsetsTopic = opts.offsetsTopic;
     this.topics = opts.topics;
     this.node = opts.node;

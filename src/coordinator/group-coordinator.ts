@@ -433,7 +433,7 @@ export class ClassicGroupCoordinator {
           // The response goes out from here, not through the join waiter.
           member.joinWaiter = null;
           group.numMembersAwaitingJoin--;
-          void this.storeGroup(group, assignment).then((err) => {
+          this.guard(this.storeGroup(group, assignment).then((err) => {
             if (err !== E.NONE) {
               group.replaceStaticMember(instanceId, newMemberId, oldMemberId);
               group.updateMember(member, oldProtocols, oldRebalanceTimeout, oldSessionTimeout, null);
@@ -449,7 +449,7 @@ export class ClassicGroupCoordinator {
               skipAssignment: isLeader,
               members: [],
             });
-          });
+          }));
         } else {
           this.maybePrepareRebalance(group, `static member ${instanceId} joined with a change of protocol`);
         }
@@ -602,9 +602,9 @@ export class ClassicGroupCoordinator {
     group.initNextGeneration(this.scheduler.now());
     if (group.is('Empty')) {
       this.logger.info(`Group ${group.groupId} with generation ${group.generationId} is now empty (__consumer_offsets-${this.partitionFor(group.groupId)})`);
-      void this.storeGroup(group, new Map()).then((err) => {
+      this.guard(this.storeGroup(group, new Map()).then((err) => {
         if (err !== E.NONE) this.logger.warn(`Failed to write empty metadata for group ${group.groupId}: error ${err}`);
-      });
+      }));
       return;
     }
     this.logger.info(`Stabilized group ${group.groupId} generation ${group.generationId} with ${group.size} members`);
@@ -807,7 +807,7 @@ export class ClassicGroupCoordinator {
           for (const id of missing) assignment.set(id, Buffer.alloc(0));
           if (missing.length > 0) this.logger.warn(`Setting empty assignments for members ${missing.join(', ')} of ${group.groupId} for generation ${group.generationId}`);
           const generation = group.generationId;
-          void this.storeGroup(group, assignment).then((err) => {
+          this.guard(this.storeGroup(group, assignment).then((err) => {
             // Another member may have joined meanwhile; only the same rebalance may complete.
             if (!group.is('CompletingRebalance') || generation !== group.generationId) return;
             if (err !== E.NONE) {
@@ -818,7 +818,7 @@ export class ClassicGroupCoordinator {
               this.propagateAssignment(group, E.NONE);
               group.transitionTo('Stable', this.scheduler.now());
             }
-          });
+          }));
         }
         return;
       }
@@ -852,6 +852,11 @@ export class ClassicGroupCoordinator {
   }
 
   // ---------------------------------------------------------------- persistence
+
+  /** Follow-ups of log appends run detached: a failure there is logged, never an unhandled rejection. */
+  private guard(p: Promise<unknown>): void {
+    p.catch((e: unknown) => this.logger.warn(`group coordinator follow-up failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+  }
 
   private groupMetadataRecord(group: ClassicGroup, assignment: Map<string, Buffer>): OffsetsRecord {
     const protocol = group.protocolName;
