@@ -73,6 +73,11 @@ export interface RecordInput {
   headers?: { key: string; value?: Bytes | null }[];
   /** Create time in ms; defaults to `now` of the batch options. */
   timestamp?: number | bigint;
+  /**
+   * Offset relative to the batch's baseOffset; defaults to the record's index. Explicit deltas must increase
+   * strictly: the log cleaner keeps gaps where it removed records, as Kafka's does.
+   */
+  offsetDelta?: number;
 }
 
 export interface EncodeBatchOptions {
@@ -94,10 +99,17 @@ export interface EncodeBatchOptions {
   /** Timestamp for records without one (default Date.now()). */
   now?: number;
   /**
-   * Overrides lastOffsetDelta; only meaningful for empty batches (Kafka's compaction keeps empty batches to preserve
-   * producer state, with the original offset range). Defaults to records.length - 1.
+   * Overrides lastOffsetDelta (Kafka's compaction keeps the original offset range, even for batches it emptied to
+   * preserve producer state). Defaults to the last record's offsetDelta (-1 for no records).
    */
   lastOffsetDelta?: number;
+  /** Overrides maxTimestamp of a CreateTime batch (e.g. an emptied batch keeping its original value). */
+  maxTimestamp?: number;
+  /**
+   * Sets the delete-horizon attribute (KIP-534): baseTimestamp becomes this value and record timestamps are stored
+   * relative to it, as Kafka's cleaner writes batches that still hold tombstones.
+   */
+  deleteHorizonMs?: number;
 }
 
 function toBytes(b: Bytes | null | undefined): Buffer | null {
@@ -108,6 +120,7 @@ function toBytes(b: Bytes | null | undefined): Buffer | null {
 }
 
 interface PreparedRecord {
+  offsetDelta: number;
   key: Buffer | null;
   value: Buffer | null;
   headerKeys: Buffer[];
@@ -125,14 +138,16 @@ interface Prepared {
   recordsSize: number;
   baseTimestamp: number;
   maxTimestamp: number;
+  lastOffsetDelta: number;
 }
 
 function prepare(opts: EncodeBatchOptions): Prepared {
   const now = opts.now ?? Date.now();
   const inputs = opts.records;
   const timestamps = inputs.map((r) => (r.timestamp === undefined ? now : Number(r.timestamp)));
-  const baseTimestamp = opts.baseTimestamp ?? (timestamps.length > 0 ? timestamps[0]! : -1);
+  const baseTimestamp = opts.deleteHorizonMs ?? opts.baseTimestamp ?? (timestamps.length > 0 ? timestamps[0]! : -1);
   let maxTimestamp = -1;
+  let lastOffsetDelta = -1;
   let recordsSize = 0;
   const records: PreparedRecord[] = new Array(inputs.length);
   for (let i = 0; i < inputs.length; i++) {
@@ -153,11 +168,16 @@ function prepare(opts: EncodeBatchOptions): Prepared {
     const ts = timestamps[i]!;
     if (ts > maxTimestamp) maxTimestamp = ts;
     const timestampDelta = ts - baseTimestamp;
-    const bodySize = 1 + varlongSize(timestampDelta) + varintZigzagSize(i) + nullableSize(key) + nullableSize(value) + headersSize;
+    const offsetDelta = input.offsetDelta ?? i;
+    if (!Number.isInteger(offsetDelta) || offsetDelta <= lastOffsetDelta || offsetDelta > 0x7fffffff) {
+      throw new RangeError(`record ${i}: offsetDelta ${offsetDelta} must be an int32 greater than the previous one (${lastOffsetDelta})`);
+    }
+    lastOffsetDelta = offsetDelta;
+    const bodySize = 1 + varlongSize(timestampDelta) + varintZigzagSize(offsetDelta) + nullableSize(key) + nullableSize(value) + headersSize;
     recordsSize += varintZigzagSize(bodySize) + bodySize;
-    records[i] = { key, value, headerKeys, headerValues, timestampDelta, bodySize };
+    records[i] = { offsetDelta, key, value, headerKeys, headerValues, timestampDelta, bodySize };
   }
-  return { records, recordsSize, baseTimestamp, maxTimestamp };
+  return { records, recordsSize, baseTimestamp, maxTimestamp, lastOffsetDelta };
 }
 
 function writeNullable(w: Writer, b: Buffer | null): void {
@@ -175,7 +195,7 @@ function writeRecords(w: Writer, records: PreparedRecord[]): void {
     w.writeVarint(r.bodySize);
     w.writeInt8(0); // attributes: unused
     writeVarlongNumber(w, r.timestampDelta);
-    w.writeVarint(i);
+    w.writeVarint(r.offsetDelta);
     writeNullable(w, r.key);
     writeNullable(w, r.value);
     w.writeVarint(r.headerKeys.length);
@@ -201,13 +221,17 @@ function finishBatch(out: Buffer, opts: EncodeBatchOptions, p: Prepared, recordC
   if (timestampType === TimestampType.LogAppendTime) attributes |= H.TIMESTAMP_TYPE_BIT;
   if (opts.transactional) attributes |= H.TRANSACTIONAL_BIT;
   if (opts.control) attributes |= H.CONTROL_BIT;
-  const maxTimestamp = timestampType === TimestampType.LogAppendTime ? (opts.logAppendTime ?? opts.now ?? Date.now()) : p.maxTimestamp;
+  if (opts.deleteHorizonMs !== undefined) attributes |= H.DELETE_HORIZON_BIT;
+  const maxTimestamp =
+    timestampType === TimestampType.LogAppendTime ? (opts.logAppendTime ?? opts.now ?? Date.now()) : (opts.maxTimestamp ?? p.maxTimestamp);
   out.writeBigInt64BE(toBigInt(opts.baseOffset, 0n), H.BASE_OFFSET);
   out.writeInt32BE(out.length - H.LOG_OVERHEAD, H.BATCH_LENGTH);
   out.writeInt32BE(opts.partitionLeaderEpoch ?? H.NO_PARTITION_LEADER_EPOCH, H.PARTITION_LEADER_EPOCH);
   out.writeInt8(MAGIC_V2, H.MAGIC);
   out.writeInt16BE(attributes, H.ATTRIBUTES);
-  out.writeInt32BE(opts.lastOffsetDelta ?? recordCount - 1, H.LAST_OFFSET_DELTA);
+  const lastOffsetDelta = opts.lastOffsetDelta ?? p.lastOffsetDelta;
+  if (lastOffsetDelta < p.lastOffsetDelta) throw new RangeError(`lastOffsetDelta ${lastOffsetDelta} is below the last record's ${p.lastOffsetDelta}`);
+  out.writeInt32BE(lastOffsetDelta, H.LAST_OFFSET_DELTA);
   out.writeBigInt64BE(BigInt(p.baseTimestamp), H.BASE_TIMESTAMP);
   out.writeBigInt64BE(BigInt(maxTimestamp), H.MAX_TIMESTAMP);
   out.writeBigInt64BE(toBigInt(opts.producerId, H.NO_PRODUCER_ID), H.PRODUCER_ID);

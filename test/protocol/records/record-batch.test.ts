@@ -308,3 +308,30 @@ test('an empty batch that kept compression bits (header only) decodes without de
     assert.equal((await decodeRecordBatchAsync(b)).compression, compression);
   }
 });
+
+test('compaction-style batches: explicit offset deltas with gaps, delete horizon, kept offset range and max timestamp', () => {
+  const buf = encodeRecordBatch({
+    baseOffset: 100,
+    records: [
+      { key: 'a', value: '1', offsetDelta: 0, timestamp: 5000 },
+      { key: 'c', value: null, offsetDelta: 2, timestamp: 5002 },
+      { key: 'f', value: '6', offsetDelta: 5, timestamp: 5005 },
+    ],
+    lastOffsetDelta: 7,
+    maxTimestamp: 5007,
+    deleteHorizonMs: 90_000,
+  });
+  const view = new RecordBatchView(buf);
+  assert.ok(view.hasDeleteHorizon);
+  assert.equal(view.deleteHorizonMs, 90_000);
+  assert.equal(view.lastOffset, 107);
+  assert.equal(view.maxTimestamp, 5007);
+  const d = decodeRecordBatch(buf);
+  assert.deepEqual(d.records.map((r) => r.offset), [100, 102, 105]);
+  assert.deepEqual(d.records.map((r) => r.timestamp), [5000, 5002, 5005]); // deltas are relative to the horizon
+  assert.equal(d.baseTimestamp, 90_000);
+  assert.throws(() => encodeRecordBatch({ records: [{ offsetDelta: 1 }, { offsetDelta: 1 }] }), RangeError);
+  assert.throws(() => encodeRecordBatch({ records: [{ offsetDelta: 3 }], lastOffsetDelta: 2 }), RangeError);
+  // defaults still give consecutive deltas and lastOffsetDelta = last delta
+  assert.equal(new RecordBatchView(encodeRecordBatch({ records: [{ offsetDelta: 4 }] })).lastOffsetDelta, 4);
+});
