@@ -9,6 +9,8 @@ export interface InteropTarget {
   bootstrap: string;
   /** Clients this target can serve. */
   clients: ClientName[];
+  /** Gregor's log.dirs (its partition logs can be inspected); undefined for the mock. */
+  dataDir?: string;
   close(): Promise<void>;
 }
 
@@ -28,6 +30,7 @@ export async function startTarget(topics: string[], partitions: number, override
     kind: 'gregor',
     bootstrap: broker.bootstrap,
     clients: ALL_CLIENTS,
+    dataDir: broker.dataDir,
     close: async () => {
       await broker.close();
     },
