@@ -15,6 +15,7 @@ import { TimestampType } from '../protocol/records/types.js';
 import { validateProduceRecordsAsync, type RecordError } from '../protocol/records/validate.js';
 import { StorageError, type AppendInfo } from '../storage/index.js';
 import type { Partition } from './partition.js';
+import { recompressBatch } from './recompress.js';
 import type { TopicManager, TopicState } from './topic-manager.js';
 import type { Logger } from './logger.js';
 
@@ -70,6 +71,14 @@ export class ReplicaManager {
       segmentBytes: cfg.segmentBytes,
       compacted: cfg.cleanupPolicy.includes('compact'),
       timestampType: cfg.messageTimestampType === 'LogAppendTime' ? TimestampType.LogAppendTime : TimestampType.CreateTime,
+      timestampBeforeMaxMs: topic.produce.timestampBeforeMaxMs,
+      timestampAfterMaxMs: topic.produce.timestampAfterMaxMs,
+    }).then(async (v) => {
+      // Topics with a compression.type other than "producer" store batches in that codec.
+      const codec = topic.produce.codec;
+      if (v.errorCode !== 0 || !v.batch || codec === null || v.batch.compression === codec) return { v, bytes: null };
+      const bytes = await recompressBatch(v.batch, codec);
+      return { v: { ...v, batch: new RecordBatchView(bytes), trailingBytesIgnored: 0 }, bytes };
     });
     const prevTurn = partition.appendTurn;
     let release!: () => void;
@@ -77,12 +86,12 @@ export class ReplicaManager {
     let appended: Promise<AppendInfo> | undefined;
     let result: PartitionAppendResult | undefined;
     try {
-      const v = await validated;
+      const { v, bytes } = await validated;
       await prevTurn;
       if (v.errorCode !== 0 || !v.batch) {
         result = fail(v.errorCode, v.errorMessage, v.recordErrors);
       } else {
-        const batchBytes = v.trailingBytesIgnored > 0 ? records.subarray(0, records.length - v.trailingBytesIgnored) : records;
+        const batchBytes = bytes ?? (v.trailingBytesIgnored > 0 ? records.subarray(0, records.length - v.trailingBytesIgnored) : records);
         const seqCheck = this.checkProducerSequence(partition, v.batch);
         if (seqCheck) result = seqCheck;
         else appended = partition.log.append(batchBytes, { leaderEpoch: partition.leaderEpoch });

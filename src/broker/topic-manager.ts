@@ -2,6 +2,8 @@
 // (create, delete, add partitions, alter configs) that change it. Each change is persisted through the
 // MetadataStore before it is visible, and partition logs are opened/deleted through storage's LogManager.
 import { ErrorCodes } from '../protocol/generated/error-codes.js';
+import type { CompressionType } from '../protocol/compression/types.js';
+import { topicCodec } from './recompress.js';
 import { logConfigFromProperties, type LogConfig, type LogManager } from '../storage/index.js';
 import { randomKafkaUuid } from '../storage/dir-files.js';
 import { BROKER_CONFIGS, type BrokerConfig, validateTopicConfig } from './config/broker-config.js';
@@ -32,6 +34,15 @@ export interface TopicState {
   partitions: Partition[];
   /** Effective log config (broker defaults + topic overrides). */
   logConfig: LogConfig;
+  /** Produce-path settings storage does not use: compression.type and the timestamp bounds. */
+  produce: ProduceSettings;
+}
+
+export interface ProduceSettings {
+  /** compression.type: codec to store batches with, null = as the producer sent them. */
+  codec: CompressionType | null;
+  timestampBeforeMaxMs: number;
+  timestampAfterMaxMs: number;
 }
 
 export function validateTopicName(name: string): string | undefined {
@@ -99,6 +110,25 @@ export class TopicManager {
     return logConfigFromProperties(rec.configs, this.brokerLogProps());
   }
 
+  /** A topic config's effective raw value: the topic override, else the broker's default for it. */
+  effectiveTopicValue(rec: TopicRecord, key: string): string | null {
+    return rec.configs[key] ?? this.config.topicDefaultRaw(key).value;
+  }
+
+  produceSettingsFor(rec: TopicRecord): ProduceSettings {
+    const num = (k: string): number => {
+      const v = Number(this.effectiveTopicValue(rec, k));
+      return Number.isFinite(v) && v < Number.MAX_SAFE_INTEGER ? v : Number.MAX_SAFE_INTEGER;
+    };
+    // Kafka: the older message.timestamp.difference.max.ms still bounds both directions when set lower.
+    const diff = num('message.timestamp.difference.max.ms');
+    return {
+      codec: topicCodec(this.effectiveTopicValue(rec, 'compression.type')),
+      timestampBeforeMaxMs: Math.min(num('message.timestamp.before.max.ms'), diff),
+      timestampAfterMaxMs: Math.min(num('message.timestamp.after.max.ms'), diff),
+    };
+  }
+
   private async open(rec: TopicRecord): Promise<TopicState> {
     const logConfig = this.logConfigFor(rec);
     const partitions: Partition[] = [];
@@ -111,7 +141,7 @@ export class TopicManager {
       partition.maybeAdvanceHighWatermark();
       partitions.push(partition);
     }
-    const st: TopicState = { record: rec, partitions, logConfig };
+    const st: TopicState = { record: rec, partitions, logConfig, produce: this.produceSettingsFor(rec) };
     this.topics.set(rec.name, st);
     this.byId.set(rec.topicId, st);
     return st;
@@ -241,6 +271,7 @@ export class TopicManager {
     if (validateOnly) return;
     st.record.configs = configs;
     st.logConfig = logConfig;
+    st.produce = this.produceSettingsFor(st.record);
     for (const p of st.partitions) p.log.updateConfig(logConfig);
     await this.persist();
   }
@@ -250,6 +281,7 @@ export class TopicManager {
     this.meta.brokerConfigs = { perBroker, defaults };
     for (const st of this.topics.values()) {
       st.logConfig = this.logConfigFor(st.record);
+      st.produce = this.produceSettingsFor(st.record);
       for (const p of st.partitions) p.log.updateConfig(st.logConfig);
     }
     await this.persist();

@@ -271,3 +271,20 @@ test('a malformed request closes only its own connection', async () => {
   const r = await c.send(ApiKeys.Metadata, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
   assert.ok(r.brokers.length === 1);
 });
+
+test('topic compression.type recompresses; message.timestamp.after.max.ms refuses future timestamps', async () => {
+  await createTopic('recomp', 1, { 'compression.type': 'zstd', 'message.timestamp.after.max.ms': '60000' });
+  assert.equal((await produce('recomp', 0, batch(['plain-1', 'plain-2']))).errorCode, 0);
+  const { encodeRecordBatchAsync } = await import('../../src/protocol/records/record-batch.js');
+  const gz = await encodeRecordBatchAsync({ records: [{ value: Buffer.from('was-gzip') }], compression: CompressionType.Gzip });
+  assert.equal((await produce('recomp', 0, gz)).errorCode, 0);
+  const { p } = await fetch('recomp', 0, 0n);
+  const views = [...iterateBatches(p.records!)];
+  assert.deepEqual(views.map((v) => v.compression), [CompressionType.Zstd, CompressionType.Zstd]);
+  assert.ok(views.every((v) => v.isCrcValid()));
+  const values = [];
+  for (const v of views) for (const r of (await decodeRecordBatch(v)).records) values.push(r.value!.toString());
+  assert.deepEqual(values, ['plain-1', 'plain-2', 'was-gzip']);
+  const future = batch(['later'], { baseTimestamp: Date.now() + 3_600_000, now: Date.now() + 3_600_000 });
+  assert.equal((await produce('recomp', 0, future)).errorCode, ErrorCodes.INVALID_TIMESTAMP);
+});
