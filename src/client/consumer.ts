@@ -4,15 +4,17 @@
 // a timer between polls (the "background thread" of a single-threaded runtime), and a member that does not poll
 // within max.poll.interval.ms leaves the group, as in Java.
 //
-// Positions: `position` is the next offset poll() will return. Fetched records wait in a per-partition buffer until
-// poll returns them; a partition is fetched again only when its buffer is empty, and a fetch response is accepted
-// only if the partition's position still equals the offset the fetch asked for (a seek in between discards it).
+// Positions: `position` is the next offset poll() will return, `fetchOffset` the next offset to fetch. Fetched
+// records wait in per-partition chunks until poll returns them; the next fetch for a partition is sent while the
+// application still processes the previous chunk (prefetch, bounded to about max.poll.records buffered), and a
+// fetch response is accepted only if the partition's fetchOffset still equals what the fetch asked for (a seek
+// in between discards it).
 import { Cluster, kafkaError, sleep } from './cluster.js';
 import { ResolvedConfig, type RawConfig } from './config.js';
 import { resolveDeserializer, type Deserializer, type Header } from './serdes.js';
 import { resolveAssignors, type Assignor, type MemberSubscription } from './assignors.js';
 import { encodeSubscription, decodeSubscription, encodeAssignment, decodeAssignment } from './consumer-protocol.js';
-import { decodeFetchedRecords, type DecodedRecord } from './fetch-decoder.js';
+import { decodeFetchedRecords } from './fetch-decoder.js';
 import { spec } from './requests.js';
 import { tpKey, type TopicPartition, type TopicPartitionOffset } from './types.js';
 import { ClosedError, ConfigError, KafkaClientError, KafkaError, TimeoutError } from './errors.js';
@@ -119,8 +121,10 @@ interface PartitionState {
   /** Pending reset: 'earliest' | 'latest' | committed lookup. */
   reset: 'earliest' | 'latest' | null;
   paused: boolean;
-  buffered: ConsumerRecord<unknown, unknown>[];
-  bufferedIdx: number;
+  fetchOffset: number | null;
+  chunks: ConsumerRecord<unknown, unknown>[][];
+  chunkIdx: number;
+  bufferedCount: number;
   highWatermark: number;
   leaderEpoch: number;
   fetching: boolean;
@@ -158,6 +162,8 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
   private joinedTopics: string[] = [];
   private asyncCommitError: Error | null = null;
   private wakeupRequested = false;
+  private readonly maxPollRecords: number;
+  private readonly checkCrcs: boolean;
 
   constructor(options: ConsumerOptions<K, V> | RawConfig) {
     const raw = { ...(options as RawConfig) };
@@ -166,6 +172,8 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
     this.keyDeser = resolveDeserializer<K>(this.config.get('key.deserializer'), 'key.deserializer');
     this.valueDeser = resolveDeserializer<V>(this.config.get('value.deserializer'), 'value.deserializer');
     this.groupId = this.config.strOrNull('group.id');
+    this.maxPollRecords = this.config.int('max.poll.records');
+    this.checkCrcs = this.config.bool('check.crcs');
     this.groupInstanceId = this.config.strOrNull('group.instance.id');
     const strategies = (raw['partitionAssignmentStrategy'] ?? raw['partition.assignment.strategy']) as unknown;
     this.assignors = resolveAssignors(Array.isArray(strategies) ? strategies : this.config.list('partition.assignment.strategy'));
@@ -238,10 +246,16 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
     const k = tpKey(tp.topic, tp.partition);
     let s = this.assignments.get(k);
     if (!s) {
-      s = { topic: tp.topic, partition: tp.partition, position: null, reset: null, paused: false, buffered: [], bufferedIdx: 0, highWatermark: -1, leaderEpoch: -1, fetching: false };
+      s = { topic: tp.topic, partition: tp.partition, position: null, fetchOffset: null, reset: null, paused: false, chunks: [], chunkIdx: 0, bufferedCount: 0, highWatermark: -1, leaderEpoch: -1, fetching: false };
       this.assignments.set(k, s);
     }
     return s;
+  }
+
+  private clearBuffer(s: PartitionState): void {
+    s.chunks = [];
+    s.chunkIdx = 0;
+    s.bufferedCount = 0;
   }
 
   private state(tp: TopicPartition): PartitionState {
@@ -316,16 +330,23 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
     const out = new Map<string, ConsumerRecord<K, V>[]>();
     for (const [k, s] of this.assignments) {
       if (budget <= 0) break;
-      if (s.paused || s.bufferedIdx >= s.buffered.length) continue;
-      const take = Math.min(budget, s.buffered.length - s.bufferedIdx);
-      const slice = s.buffered.slice(s.bufferedIdx, s.bufferedIdx + take) as ConsumerRecord<K, V>[];
-      s.bufferedIdx += take;
-      budget -= take;
-      s.position = slice[slice.length - 1]!.offset + 1;
-      if (s.bufferedIdx >= s.buffered.length) {
-        s.buffered = [];
-        s.bufferedIdx = 0;
+      if (s.paused || s.bufferedCount === 0) continue;
+      let slice: ConsumerRecord<K, V>[] | null = null;
+      while (budget > 0 && s.chunks.length > 0) {
+        const chunk = s.chunks[0]! as ConsumerRecord<K, V>[];
+        const take = Math.min(budget, chunk.length - s.chunkIdx);
+        const part = s.chunkIdx === 0 && take === chunk.length ? chunk : chunk.slice(s.chunkIdx, s.chunkIdx + take);
+        slice = slice === null ? part : slice.concat(part);
+        s.chunkIdx += take;
+        s.bufferedCount -= take;
+        budget -= take;
+        if (s.chunkIdx >= chunk.length) {
+          s.chunks.shift();
+          s.chunkIdx = 0;
+        }
       }
+      if (!slice || slice.length === 0) continue;
+      s.position = slice[slice.length - 1]!.offset + 1;
       out.set(k, slice);
     }
     // rotate so one busy partition does not starve the others across polls
@@ -364,7 +385,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
     const byNode = new Map<number, PartitionState[]>();
     let needMetadata = false;
     for (const s of this.assignments.values()) {
-      if (s.paused || s.position === null || s.fetching || s.bufferedIdx < s.buffered.length) continue;
+      if (s.paused || s.fetchOffset === null || s.fetching || s.bufferedCount >= this.maxPollRecords) continue;
       const leader = this.cluster.leaderFor(s.topic, s.partition);
       if (leader < 0) {
         needMetadata = true;
@@ -385,10 +406,10 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
     const topics = new Map<string, { partition: number; fetchOffset: bigint; partitionMaxBytes: number; currentLeaderEpoch: number; logStartOffset: bigint; lastFetchedEpoch: number }[]>();
     for (const s of parts) {
       s.fetching = true;
-      offsets.set(tpKey(s.topic, s.partition), s.position!);
+      offsets.set(tpKey(s.topic, s.partition), s.fetchOffset!);
       let a = topics.get(s.topic);
       if (!a) topics.set(s.topic, (a = []));
-      a.push({ partition: s.partition, fetchOffset: BigInt(s.position!), partitionMaxBytes: this.config.int('max.partition.fetch.bytes'), currentLeaderEpoch: -1, logStartOffset: -1n, lastFetchedEpoch: -1 });
+      a.push({ partition: s.partition, fetchOffset: BigInt(s.fetchOffset!), partitionMaxBytes: this.config.int('max.partition.fetch.bytes'), currentLeaderEpoch: -1, logStartOffset: -1n, lastFetchedEpoch: -1 });
     }
     const readCommitted = this.config.str('isolation.level') === 'read_committed';
     try {
@@ -420,12 +441,14 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
         for (const p of t.partitions) {
           const k = tpKey(topic, p.partitionIndex);
           const s = this.assignments.get(k);
-          if (!s || s.position !== offsets.get(k) || s.bufferedIdx < s.buffered.length) continue; // reassigned or seeked meanwhile
+          if (!s || s.fetchOffset !== offsets.get(k)) continue; // reassigned or seeked meanwhile
           if (p.errorCode !== 0) {
             if (p.errorCode === 1 /* OFFSET_OUT_OF_RANGE */) {
               const policy = this.config.str('auto.offset.reset');
-              if (policy === 'none') throw new KafkaError(1, 'OFFSET_OUT_OF_RANGE', false, `Fetch position ${s.position} is out of range for partition ${topic}-${p.partitionIndex}`);
+              if (policy === 'none') throw new KafkaError(1, 'OFFSET_OUT_OF_RANGE', false, `Fetch position ${s.fetchOffset} is out of range for partition ${topic}-${p.partitionIndex}`);
+              this.clearBuffer(s);
               s.position = null;
+              s.fetchOffset = null;
               s.reset = policy as 'earliest' | 'latest';
             } else {
               refresh = true;
@@ -434,29 +457,34 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
           }
           s.highWatermark = Number(p.highWatermark);
           if (!p.records || p.records.length === 0) continue;
-          const fetchOffset = s.position!;
+          const fetchOffset = s.fetchOffset!;
           const recs: ConsumerRecord<unknown, unknown>[] = [];
+          const keyDeser = this.keyDeser;
+          const valueDeser = this.valueDeser;
           const aborted = p.abortedTransactions ? p.abortedTransactions.map((a) => ({ producerId: Number(a.producerId), firstOffset: Number(a.firstOffset) })) : null;
-          const next = decodeFetchedRecords(p.records, { fetchOffset, checkCrcs: this.config.bool('check.crcs'), readCommitted, aborted }, (r: DecodedRecord) => {
+          const partition = p.partitionIndex;
+          const next = decodeFetchedRecords(p.records, { fetchOffset, checkCrcs: this.checkCrcs, readCommitted, aborted }, (offset, timestamp, lat, key, value, headers, leaderEpoch) => {
             recs.push({
               topic,
-              partition: p.partitionIndex,
-              offset: r.offset,
-              timestamp: r.timestamp,
-              timestampType: r.timestampType,
-              key: this.keyDeser.deserialize(topic, r.key, r.headers),
-              value: this.valueDeser.deserialize(topic, r.value, r.headers),
-              headers: r.headers,
-              leaderEpoch: r.leaderEpoch,
-              serializedKeySize: r.key ? r.key.length : -1,
-              serializedValueSize: r.value ? r.value.length : -1,
+              partition,
+              offset,
+              timestamp,
+              timestampType: lat ? 'LogAppendTime' : 'CreateTime',
+              key: keyDeser.deserialize(topic, key, headers),
+              value: valueDeser.deserialize(topic, value, headers),
+              headers,
+              leaderEpoch,
+              serializedKeySize: key ? key.length : -1,
+              serializedValueSize: value ? value.length : -1,
             });
           });
           if (recs.length > 0) {
-            s.buffered = recs;
-            s.bufferedIdx = 0;
+            s.chunks.push(recs);
+            s.bufferedCount += recs.length;
+            s.fetchOffset = Math.max(next, recs[recs.length - 1]!.offset + 1);
           } else if (next > fetchOffset) {
-            s.position = next; // only control/aborted records: skip past them
+            s.fetchOffset = next; // only control/aborted records: skip past them
+            if (s.bufferedCount === 0) s.position = next;
           }
         }
       }
@@ -492,7 +520,10 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
       const committed = await this.fetchCommitted(needCommitted, deadline);
       for (const s of needCommitted) {
         const c = committed.get(tpKey(s.topic, s.partition));
-        if (c !== undefined && c >= 0) s.position = c;
+        if (c !== undefined && c >= 0) {
+          s.position = c;
+          s.fetchOffset = c;
+        }
       }
     }
     const toReset = missing.filter((s) => s.position === null);
@@ -512,6 +543,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
       const o = offsets.get(tpKey(s.topic, s.partition));
       if (o !== undefined && s.position === null) {
         s.position = o;
+        s.fetchOffset = o;
         s.reset = null;
       }
     }
@@ -587,29 +619,29 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
   async seek(tp: TopicPartition, offset: number): Promise<void> {
     if (!Number.isInteger(offset) || offset < 0) throw new KafkaClientError(`seek offset must not be a negative number (${offset})`);
     const s = this.state(tp);
+    this.clearBuffer(s);
     s.position = offset;
+    s.fetchOffset = offset;
     s.reset = null;
-    s.buffered = [];
-    s.bufferedIdx = 0;
   }
 
   async seekToBeginning(partitions?: TopicPartition[]): Promise<void> {
     for (const tp of partitions ?? this.assignment()) {
       const s = this.state(tp);
+      this.clearBuffer(s);
       s.position = null;
+      s.fetchOffset = null;
       s.reset = 'earliest';
-      s.buffered = [];
-      s.bufferedIdx = 0;
     }
   }
 
   async seekToEnd(partitions?: TopicPartition[]): Promise<void> {
     for (const tp of partitions ?? this.assignment()) {
       const s = this.state(tp);
+      this.clearBuffer(s);
       s.position = null;
+      s.fetchOffset = null;
       s.reset = 'latest';
-      s.buffered = [];
-      s.bufferedIdx = 0;
     }
   }
 

@@ -73,7 +73,28 @@ export interface DecodeOptions {
  * Decodes `records` (a Fetch partition's records field). Returns the offset to fetch next (past the last complete
  * batch, even when all of its records were filtered), or -1 if no complete batch was present.
  */
-export function decodeFetchedRecords(records: Buffer, opts: DecodeOptions, emit: (r: DecodedRecord) => void): number {
+/** Receives each record's fields as arguments (no intermediate object per record). */
+export type RecordSink = (
+  offset: number,
+  timestamp: number,
+  logAppendTime: boolean,
+  key: Buffer | null,
+  value: Buffer | null,
+  headers: Header[],
+  leaderEpoch: number,
+) => void;
+
+/** Shared, frozen header list for the (common) records without headers. */
+export const NO_HEADERS: Header[] = Object.freeze([]) as unknown as Header[];
+
+/** decodeFetchedRecords with one object per record (tests, tools). */
+export function decodeFetchedRecordObjects(records: Buffer, opts: DecodeOptions, emit: (r: DecodedRecord) => void): number {
+  return decodeFetchedRecords(records, opts, (offset, timestamp, lat, key, value, headers, leaderEpoch) =>
+    emit({ offset, timestamp, timestampType: lat ? 'LogAppendTime' : 'CreateTime', key, value, headers, leaderEpoch }),
+  );
+}
+
+export function decodeFetchedRecords(records: Buffer, opts: DecodeOptions, emit: RecordSink): number {
   let pos = 0;
   let next = -1;
   // aborted transactions sorted by first offset; active aborted producer ids while walking
@@ -134,23 +155,18 @@ export function decodeFetchedRecords(records: Buffer, opts: DecodeOptions, emit:
       const key = cur.bytes();
       const value = cur.bytes();
       const nh = cur.varint();
-      const headers: Header[] = [];
-      for (let h = 0; h < nh; h++) {
-        const hk = cur.bytes();
-        headers.push({ key: hk ? hk.toString('utf8') : '', value: cur.bytes() });
+      let headers = NO_HEADERS;
+      if (nh > 0) {
+        headers = [];
+        for (let h = 0; h < nh; h++) {
+          const hk = cur.bytes();
+          headers.push({ key: hk ? hk.toString('utf8') : '', value: cur.bytes() });
+        }
       }
       cur.pos = recEnd;
       const offset = baseOffset + offsetDelta;
       if (offset < opts.fetchOffset) continue;
-      emit({
-        offset,
-        timestamp: logAppend ? maxTimestamp : baseTimestamp + tsDelta,
-        timestampType: logAppend ? 'LogAppendTime' : 'CreateTime',
-        key,
-        value,
-        headers,
-        leaderEpoch,
-      });
+      emit(offset, logAppend ? maxTimestamp : baseTimestamp + tsDelta, logAppend, key, value, headers, leaderEpoch);
     }
   }
   return next;

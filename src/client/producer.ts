@@ -4,7 +4,7 @@
 // Idempotence (default, as in Java >= 3.0): InitProducerId once, then per-partition sequence numbers assigned when a
 // batch is first built; a retried batch is re-sent byte-identical (same sequence), so the broker deduplicates it and
 // ordering holds across retries. Retriable errors retry with retry.backoff.ms until delivery.timeout.ms.
-import { Cluster, kafkaError, sleep } from './cluster.js';
+import { Cluster, kafkaError, sleep, type TopicMetadata } from './cluster.js';
 import { ResolvedConfig, type RawConfig } from './config.js';
 import { Accumulator, ProducerBatch, PartitionQueue, type Completion, type CompletionTarget, type RecordMetadata } from './accumulator.js';
 import { estimateRecordSize } from './batch-builder.js';
@@ -33,6 +33,17 @@ type Target = CompletionTarget;
 
 function toCallback(t: Target): Completion {
   return typeof t === 'function' ? t : (err, md) => t.settle(err, md);
+}
+
+// Partitioner context per metadata snapshot (metadata refreshes create new TopicMetadata objects).
+const contexts = new WeakMap<TopicMetadata, { numPartitions: number; availablePartitions: number[] }>();
+function partitionerContext(meta: TopicMetadata): { numPartitions: number; availablePartitions: number[] } {
+  let c = contexts.get(meta);
+  if (!c) {
+    c = { numPartitions: meta.partitions.length, availablePartitions: meta.partitions.filter((p) => p.leader >= 0).map((p) => p.partition) };
+    contexts.set(meta, c);
+  }
+  return c;
 }
 
 function settle(t: Target, err: Error | null, md: RecordMetadata | null): void {
@@ -289,7 +300,7 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
     const n = meta.partitions.length;
     let partition: number;
     const explicit = record.partition !== undefined && record.partition !== null;
-    const ctx = { numPartitions: n, availablePartitions: meta.partitions.filter((p) => p.leader >= 0).map((p) => p.partition) };
+    const ctx = partitionerContext(meta);
     if (explicit) {
       partition = record.partition!;
       if (!Number.isInteger(partition) || partition < 0 || partition >= n) {
@@ -618,6 +629,17 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
     this.completeBatch(b, err, baseOffset, logAppendTime);
   }
 
+  private metadataOf(b: ProducerBatch, i: number, baseOffset: number, logAppendTime: number): RecordMetadata {
+    return {
+      topic: b.topic,
+      partition: b.partition,
+      offset: baseOffset >= 0 ? baseOffset + i : -1,
+      timestamp: logAppendTime >= 0 ? logAppendTime : b.timestamps[i]!,
+      serializedKeySize: b.keySizes[i]!,
+      serializedValueSize: b.valueSizes[i]!,
+    };
+  }
+
   private completeBatch(b: ProducerBatch, err: Error | null, baseOffset: number, logAppendTime: number): void {
     if (b.done) return;
     b.done = true;
@@ -628,6 +650,7 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
       const cb = b.completions[i]!;
       try {
         if (err) settle(cb, err, null);
+        else if (cb instanceof RecordFuture) cb.settleLazy(() => this.metadataOf(b, i, baseOffset, logAppendTime));
         else
           settle(cb, null, {
             topic: b.topic,

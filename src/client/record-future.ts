@@ -17,6 +17,16 @@ export class RecordFuture implements Promise<RecordMetadata> {
   private result: RecordMetadata | Error | null = null;
   private waiters: ((state: number, result: unknown) => void)[] | null = null;
 
+  private lazy: (() => RecordMetadata) | null = null;
+
+  /** Fulfils with metadata built only if someone reads it (most fire-and-forget results never are). */
+  settleLazy(build: () => RecordMetadata): void {
+    if (this.state !== PENDING) return;
+    if (this.waiters) return this.settle(null, build());
+    this.state = FULFILLED;
+    this.lazy = build;
+  }
+
   /** Called once by the producer. */
   settle(err: Error | null, metadata: RecordMetadata | null): void {
     if (this.state !== PENDING) return;
@@ -44,7 +54,13 @@ export class RecordFuture implements Promise<RecordMetadata> {
         });
       };
       if (this.state === PENDING) (this.waiters ??= []).push(run);
-      else run(this.state, this.result);
+      else {
+        if (this.lazy) {
+          this.result = this.lazy();
+          this.lazy = null;
+        }
+        run(this.state, this.result);
+      }
     });
   }
 

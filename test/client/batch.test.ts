@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BatchBuilder, estimateRecordSize } from '../../src/client/batch-builder.js';
-import { decodeFetchedRecords, type DecodedRecord } from '../../src/client/fetch-decoder.js';
+import { decodeFetchedRecordObjects as decodeFetchedRecords, type DecodedRecord } from '../../src/client/fetch-decoder.js';
 import { CompressionType, compressSync } from '../../src/protocol/compression/index.js';
 import { RecordBatchView } from '../../src/protocol/records/batch-view.js';
 
