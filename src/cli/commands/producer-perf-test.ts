@@ -170,6 +170,8 @@ export async function run(argv: string[], io?: CliIo): Promise<number> {
     let pending = 0;
     let wake: (() => void) | null = null;
     try {
+      // Like the Java producer's blocking send(), learn the topic's partitions before timing the first record.
+      await producer.partitionsFor(topic);
       if (txnMs > 0) await producer.initTransactions();
       let txnStart = 0;
       let inTxn = 0;
@@ -222,10 +224,11 @@ export async function run(argv: string[], io?: CliIo): Promise<number> {
       }
       if (txnMs > 0 && inTxn > 0) await producer.commitTransaction();
       await producer.flush();
+      // Every send settles (acknowledged or failed) before the producer closes.
+      while (pending > 0) await new Promise<void>((r) => (wake = r));
     } finally {
       await producer.close();
     }
-    while (pending > 0) await new Promise<void>((r) => (wake = r));
     await ctx.out(stats.totalLine());
     return failures > 0 ? 1 : 0;
   });
