@@ -160,3 +160,22 @@ test('DeleteRecords, DescribeCluster, DescribeLogDirs, OffsetForLeaderEpoch, Des
   assert.equal(dtp.topics[0]!.partitions.length, 1);
   assert.deepEqual(dtp.nextCursor, { topicName: 'misc', partitionIndex: 1 });
 });
+
+test('group APIs reach the coordinator: FindCoordinator, KIP-848 ConsumerGroupHeartbeat, ListGroups', async () => {
+  await create('cg-topic', 2);
+  const fc = await c.send(ApiKeys.FindCoordinator, 4, { keyType: 0, coordinatorKeys: ['kip848'] });
+  assert.equal(fc.coordinators![0]!.errorCode, 0);
+  assert.equal(fc.coordinators![0]!.port, tb.port);
+  let hb = await c.send(ApiKeys.ConsumerGroupHeartbeat, 0, {
+    groupId: 'kip848', memberId: 'member-a-0000000000', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 5000,
+    subscribedTopicNames: ['cg-topic'], serverAssignor: null, topicPartitions: [],
+  });
+  for (let i = 0; i < 20 && hb.errorCode === ErrorCodes.COORDINATOR_LOAD_IN_PROGRESS; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    hb = await c.send(ApiKeys.ConsumerGroupHeartbeat, 0, { groupId: 'kip848', memberId: 'member-a-0000000000', memberEpoch: 0, rebalanceTimeoutMs: 5000, subscribedTopicNames: ['cg-topic'], topicPartitions: [] });
+  }
+  assert.equal(hb.errorCode, 0, hb.errorMessage ?? '');
+  assert.ok(hb.memberEpoch > 0);
+  const lg = await c.send(ApiKeys.ListGroups, 4, { statesFilter: [] });
+  assert.ok(lg.groups.some((g) => g.groupId === 'kip848'));
+});

@@ -2,6 +2,8 @@
 import { registerHandlers, type ApiHandler } from './registry.js';
 import alterConfigs from './alter-configs.js';
 import apiVersions from './api-versions.js';
+import consumerGroupDescribe from './consumer-group-describe.js';
+import consumerGroupHeartbeat from './consumer-group-heartbeat.js';
 import createPartitions from './create-partitions.js';
 import createTopics from './create-topics.js';
 import deleteGroups from './delete-groups.js';
@@ -32,6 +34,8 @@ import syncGroup from './sync-group.js';
 const ALL: ApiHandler[] = [
   alterConfigs as unknown as ApiHandler,
   apiVersions as unknown as ApiHandler,
+  consumerGroupDescribe as unknown as ApiHandler,
+  consumerGroupHeartbeat as unknown as ApiHandler,
   createPartitions as unknown as ApiHandler,
   createTopics as unknown as ApiHandler,
   deleteGroups as unknown as ApiHandler,

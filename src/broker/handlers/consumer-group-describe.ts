@@ -1,0 +1,11 @@
+// ConsumerGroupDescribe (KIP-848 consumer group protocol, v0): answered by the group coordinator (src/coordinator).
+import { ApiKeys } from '../../protocol/generated/api-keys.js';
+import { coordinatorContext } from './group-apis.js';
+import { defineHandler } from './registry.js';
+
+export default defineHandler({
+  apiKey: ApiKeys.ConsumerGroupDescribe,
+  minVersion: 0,
+  maxVersion: 0,
+  handle: (req, ctx) => ctx.broker.coordinator.handleConsumerGroupDescribe(req, coordinatorContext(ctx)),
+});
