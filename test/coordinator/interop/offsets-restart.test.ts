@@ -31,8 +31,8 @@ after(async () => {
   await broker?.close();
 });
 
-function member(client: MemberClient, topic: string, group: string, reset: 'earliest' | 'latest' | 'none' = 'earliest'): Member {
-  const m = new Member({ client, bootstrap: broker.bootstrap, topic, group, name: `${client}-${members.length}`, sessionMs: 6000, reset, assignor: 'range' });
+function member(client: MemberClient, topic: string, group: string, reset: 'earliest' | 'latest' | 'none' = 'earliest', sessionMs = 6000): Member {
+  const m = new Member({ client, bootstrap: broker.bootstrap, topic, group, name: `${client}-${members.length}`, sessionMs, reset, assignor: 'range' });
   members.push(m);
   return m;
 }
@@ -83,6 +83,28 @@ describe('committed offsets with real clients', { concurrency: false }, () => {
       assert.ok(offsets.every((o) => o >= 5), `resumed from the committed offsets, got ${offsets.join(',')}`);
     });
   }
+
+  test('a live group survives a broker restart: members keep their generation and partitions (group metadata reloaded)', { timeout: 180_000 }, async () => {
+    const topic = 'live-restart';
+    const group = `live-${randomBytes(4).toString('hex')}`;
+    await produce(broker.bootstrap, topic, PARTITIONS, 2, 0);
+    // The session must outlast the broker's restart (a few seconds under tsx), as in production.
+    const a = member('confluent', topic, group, 'earliest', 30_000);
+    await a.waitFor(() => a.assigned.size > 0, 60_000, 'first member');
+    const b = member('confluent', topic, group, 'earliest', 30_000);
+    await b.waitFor(() => b.assigned.size > 0 && a.assigned.size + b.assigned.size === PARTITIONS, 60_000, 'two members');
+    const before = [[...a.assigned].sort(), [...b.assigned].sort()];
+    const marks = [a.events.length, b.events.length];
+    await broker.stop('SIGTERM');
+    await broker.restart();
+    await produce(broker.bootstrap, topic, PARTITIONS, 2, 2);
+    const got = (m: Member) => m.records().filter((r) => (r.o ?? 0) >= 2).length;
+    await a.waitFor(() => got(a) + got(b) >= PARTITIONS * 2, 60_000, 'records after the restart');
+    assert.deepEqual([[...a.assigned].sort(), [...b.assigned].sort()], before, `${a.diagnostics()}\n${b.diagnostics()}\n${broker.output().split("\n").filter((l) => l.includes("coordinator")).slice(-30).join("\n")}`);
+    const rebalances = [a, b].flatMap((m, i) => m.events.slice(marks[i]).filter((e) => e.ev === 'revoked' || e.ev === 'assigned'));
+    assert.deepEqual(rebalances, [], 'no rebalance: the reloaded group accepted the members\' heartbeats');
+    await Promise.all([a.close(), b.close()]);
+  });
 
   test('auto.offset.reset: earliest reads from the start, latest only new records, none fails', { timeout: 180_000 }, async () => {
     const topic = 'reset';
