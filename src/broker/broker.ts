@@ -1,6 +1,8 @@
 // A whole single-node broker: storage, topic metadata, the group coordinator, the request router and the TCP
 // server, started in dependency order and stopped in reverse (the SIGTERM sequence lives in close()).
-import { randomKafkaUuid } from '../storage/dir-files.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseProperties, randomKafkaUuid } from '../storage/dir-files.js';
 import { LogManager, logConfigFromProperties, type PartitionLog } from '../storage/index.js';
 import { GroupCoordinator, groupCoordinatorConfigFrom, type OffsetsTopic } from '../coordinator/index.js';
 import { BROKER_CONFIGS, BrokerConfig, type Listener } from './config/broker-config.js';
@@ -70,6 +72,17 @@ function offsetsTopicOver(topics: TopicManager): OffsetsTopic {
   };
 }
 
+/** The cluster id recorded in a log dir's meta.properties (when the metadata file is gone but data is not). */
+async function clusterIdOnDisk(dirs: string[]): Promise<string | undefined> {
+  for (const d of dirs) {
+    try {
+      const id = parseProperties(await readFile(join(d, 'meta.properties'), 'utf8')).get('cluster.id');
+      if (id) return id;
+    } catch {}
+  }
+  return undefined;
+}
+
 function brokerLogProps(config: BrokerConfig): Record<string, string> {
   const out: Record<string, string> = {};
   for (const d of BROKER_CONFIGS) {
@@ -87,7 +100,7 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
   const logDirs = config.logDirs();
   const store = opts.metadataStore ?? new LocalFileMetadataStore(logDirs[0]!);
   const existing = await store.load();
-  const clusterId = existing?.clusterId ?? randomKafkaUuid();
+  const clusterId = existing?.clusterId ?? (await clusterIdOnDisk(logDirs)) ?? randomKafkaUuid();
 
   const started = Date.now();
   // The log manager asks for topic configs while loading; the topic manager exists only after it.

@@ -5,7 +5,7 @@ import { ErrorCodes } from '../protocol/generated/error-codes.js';
 import type { CompressionType } from '../protocol/compression/types.js';
 import { topicCodec } from './recompress.js';
 import { logConfigFromProperties, type LogConfig, type LogManager } from '../storage/index.js';
-import { randomKafkaUuid } from '../storage/dir-files.js';
+import { randomKafkaUuid, readPartitionMetadata } from '../storage/dir-files.js';
 import { BROKER_CONFIGS, type BrokerConfig, validateTopicConfig } from './config/broker-config.js';
 import type { ClusterMetadata, MetadataStore, TopicRecord } from './metadata/metadata-store.js';
 import { Partition } from './partition.js';
@@ -92,6 +92,29 @@ export class TopicManager {
     };
     for (const [k, v] of Object.entries(this.meta.brokerConfigs.defaults)) this.config.setDynamic(k, v, false);
     for (const [k, v] of Object.entries(this.meta.brokerConfigs.perBroker)) this.config.setDynamic(k, v, true);
+    const known = new Set(this.meta.topics.map((t) => t.name));
+    const stray = this.logs.allLogs().filter((l) => !known.has(l.topicPartition.topic));
+    if (!existing && stray.length > 0) {
+      // No metadata file but partition logs on disk (metadata lost, or data from an older layout): adopt them
+      // rather than lose data; the topic id comes from partition.metadata.
+      const byTopic = new Map<string, { partitions: number; topicId: string | null }>();
+      for (const l of stray) {
+        const e = byTopic.get(l.topicPartition.topic) ?? { partitions: 0, topicId: null };
+        e.partitions = Math.max(e.partitions, l.topicPartition.partition + 1);
+        e.topicId ??= await readPartitionMetadata(l.dir);
+        byTopic.set(l.topicPartition.topic, e);
+      }
+      for (const [name, e] of byTopic) {
+        this.meta.topics.push({ name, topicId: e.topicId ?? newTopicId(), numPartitions: e.partitions, configs: {}, ...(this.isInternal(name) ? { internal: true } : {}) });
+        this.log.warn({ topic: name, partitions: e.partitions }, 'adopted partition logs found without cluster metadata');
+      }
+    } else {
+      // Logs of topics the metadata does not know: a deletion interrupted by a crash. Finish it.
+      for (const l of stray) {
+        this.log.warn({ topic: l.topicPartition.topic, partition: l.topicPartition.partition }, 'deleting stray partition log of a deleted topic');
+        await this.logs.deleteLog(l.topicPartition);
+      }
+    }
     for (const rec of this.meta.topics) await this.open(rec);
     if (!existing) await this.persist();
   }
@@ -202,8 +225,11 @@ export class TopicManager {
     if (pending) return pending;
     const p = (async () => {
       const rec: TopicRecord = { name, topicId: newTopicId(), numPartitions, configs, ...(internal ? { internal } : {}) };
+      // Metadata first: a crash before the logs exist just creates them at the next start, while logs without
+      // metadata would be taken for the remains of a deleted topic.
+      this.meta.topics = [...[...this.topics.values()].map((t) => t.record), rec];
+      await this.store.save(this.meta);
       const st = await this.open(rec);
-      await this.persist();
       this.log.info({ topic: name, partitions: numPartitions, topicId: rec.topicId }, 'created topic');
       return st;
     })();
