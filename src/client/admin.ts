@@ -556,6 +556,23 @@ export class Admin {
 
   /** ListOffsets: earliest / latest / max-timestamp / first offset at or after a timestamp. */
   async listOffsets(requests: (TopicPartition & { spec: OffsetSpec })[], options: { isolationLevel?: 'read_uncommitted' | 'read_committed' } = {}): Promise<ListOffsetsResult[]> {
+    // a partition asked for twice (different specs) goes in separate rounds: one request cannot carry it twice
+    const seen = new Set<string>();
+    const first: (TopicPartition & { spec: OffsetSpec })[] = [];
+    const rest: (TopicPartition & { spec: OffsetSpec })[] = [];
+    for (const r of requests) {
+      const k = tpKey(r.topic, r.partition);
+      if (seen.has(k)) rest.push(r);
+      else {
+        seen.add(k);
+        first.push(r);
+      }
+    }
+    if (rest.length > 0) {
+      const a = await this.listOffsets(first, options);
+      const b = await this.listOffsets(rest, options);
+      return requests.map((r) => (first.includes(r) ? a[first.indexOf(r)]! : b[rest.indexOf(r)]!));
+    }
     await this.cluster.refreshMetadata([...new Set(requests.map((r) => r.topic))]);
     const result = new Map<string, ListOffsetsResult>();
     const byNode = new Map<number, (TopicPartition & { spec: OffsetSpec })[]>();
