@@ -21,7 +21,7 @@ let unavailable: string | null = null;
 
 before(async () => {
   try {
-    broker = await startGregor({ overrides: { 'num.partitions': '1', 'offsets.topic.num.partitions': '3' } });
+    broker = await startGregor({ overrides: { 'num.partitions': '1', 'offsets.topic.num.partitions': '3', 'group.initial.rebalance.delay.ms': '0' } });
     bs = ['--bootstrap-server', broker.bootstrap];
   } catch (e) {
     unavailable = (e as Error).message.split('\n').slice(0, 2).join(' ');
@@ -200,4 +200,56 @@ test('perf tests against the broker print Kafka\'s summary lines', async (t) => 
   const [header, line] = r.stdout.trim().split('\n');
   assert.equal(header, 'start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec');
   assert.match(line!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d{3}, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d{3}, 0\.1907, [\d.]+, 2000, /);
+});
+
+test('more seed lines: --describe of all topics, rf 3 on one broker (seed 002), --new-consumer --describe --group (seed 001), offsets topic with --consumer.config (seed 000)', async (t) => {
+  if (!needBroker(t)) return;
+  let r = await runCli('topics', [...bs, '--create', '--replication-factor', '3', '--partitions', '1', '--topic', 'first']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, 'Error while executing topic command : Replication factor: 3 larger than available brokers: 1.\n');
+  r = await runCli('topics', [...bs, '--create', '--topic', 'hello-kafka', '--replication-factor', '1', '--partitions', '4']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  r = await runCli('topics', [...bs, '--describe']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Topic: hello-kafka\tTopicId: \S+\tPartitionCount: 4\tReplicationFactor: 1\tConfigs: /m);
+  assert.equal(r.stdout.split('\n').filter((l) => l.startsWith('\tTopic: hello-kafka\t')).length, 4);
+  r = await runCli('topics', ['--new-consumer', ...bs, '--describe', '--group', '群组名']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, "\nError: Consumer group '群组名' does not exist.\n");
+
+  // Seed 000 reads __consumer_offsets with the pre-0.11 formatter name and a consumer.properties file.
+  r = await runCli('console-producer', [...bs, '--topic', 'hello-kafka'], 'x\ny\n');
+  assert.equal(r.code, 0, r.stderr);
+  r = await runCli('console-consumer', [...bs, '--topic', 'hello-kafka', '--group', 'seed-group', '--from-beginning', '--max-messages', '2']);
+  assert.equal(r.code, 0, r.stderr);
+  const dir = await makeTempDir('gregor-cli-');
+  try {
+    const props = join(dir.path, 'consumer.properties');
+    writeFileSync(props, '# as in seed 000\nexclude.internal.topics=false\n');
+    r = await runCli('console-consumer', [
+      '--topic', '__consumer_offsets', ...bs, '--formatter', 'kafka.coordinator.GroupMetadataManager$OffsetsMessageFormatter',
+      '--consumer.config', props, '--from-beginning', '--timeout-ms', '5000',
+    ]);
+  } finally {
+    await dir.cleanup();
+  }
+  assert.match(r.stdout, /^\[seed-group,hello-kafka-\d\]::OffsetAndMetadata\(offset=\d+, /m);
+  assert.match(r.stderr, /Processed a total of \d+ messages/);
+});
+
+test('a second run in the same group continues after the committed offsets (no record printed twice)', async (t) => {
+  if (!needBroker(t)) return;
+  let r = await runCli('topics', [...bs, '--create', '--topic', 'resume', '--partitions', '1', '--replication-factor', '1']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  r = await runCli('console-producer', [...bs, '--topic', 'resume'], Array.from({ length: 9 }, (_, i) => `r${i}`).join('\n') + '\n');
+  assert.equal(r.code, 0, r.stderr);
+  const seen: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    r = await runCli('console-consumer', [...bs, '--topic', 'resume', '--group', 'resumer', '--from-beginning', '--max-messages', '3']);
+    assert.equal(r.code, 0, r.stderr);
+    seen.push(...r.stdout.trim().split('\n'));
+  }
+  assert.deepEqual(seen, Array.from({ length: 9 }, (_, i) => `r${i}`));
+  r = await runCli('consumer-groups', [...bs, '--describe', '--group', 'resumer']);
+  assert.match(r.stdout, /\nresumer\s+resume\s+0\s+9\s+9\s+0\s+-\s+-\s+-\n/);
 });
