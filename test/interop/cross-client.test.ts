@@ -66,7 +66,7 @@ let producers: ClientName[];
 
 before(async () => {
   support = await codecSupport();
-  target = await startTarget([...CODECS.map((c) => topicFor(c)), topicFor('snappy', 'kafka-python')], ALL_CLIENTS.length);
+  target = await startTarget([...CODECS.map((c) => topicFor(c)), topicFor('snappy', 'kafka-python'), 'interop-headers'], ALL_CLIENTS.length);
   producers = ALL_CLIENTS.filter((c) => target.clients.includes(c));
 });
 
@@ -153,3 +153,28 @@ for (const consumer of ALL_CLIENTS) {
     }
   });
 }
+
+test('null header values and repeated header keys survive between the Python clients (the only ones expressing them)', async () => {
+  const repeated = [
+    { key: 'dup', value: Buffer.from('first') },
+    { key: 'dup', value: Buffer.from('second') },
+    { key: 'empty', value: Buffer.alloc(0) },
+  ];
+  // kafka-python's send() insists on bytes header values, so only confluent-kafka-python writes a null one.
+  const written: [ClientName, TestMessage['headers']][] = [
+    ['confluent', [...repeated, { key: 'nothing', value: null }]],
+    ['kafka-python', repeated],
+  ];
+  for (const [i, [producer, headers]] of written.entries()) {
+    const messages = [{ key: Buffer.from(producer), value: Buffer.from('v'), headers, partition: i }];
+    await PRODUCERS[producer]({ bootstrap: target.bootstrap, topic: 'interop-headers', messages, timeoutMs: 30_000 });
+  }
+  for (const consumer of ['confluent', 'kafka-python'] as const) {
+    const got = await CONSUMERS[consumer]({ bootstrap: target.bootstrap, topic: 'interop-headers', count: 2, timeoutMs: 30_000 });
+    assert.equal(got.length, 2);
+    for (const [i, [producer, headers]] of written.entries()) {
+      const m = got.find((x) => x.partition === i);
+      assert.deepEqual(m?.headers, headers, `${producer} -> ${consumer}`);
+    }
+  }
+});
