@@ -7,7 +7,8 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startGregor, type GregorBroker } from '../helpers/broker.js';
 import { REPO_ROOT } from '../helpers/build-cache.js';
-import { runProcess } from '../helpers/process.js';
+import { once } from 'node:events';
+import { runProcess, spawnTracked, stopProcess, withTimeout } from '../helpers/process.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { runCli } from './run-cli.js';
 
@@ -252,4 +253,50 @@ test('a second run in the same group continues after the committed offsets (no r
   assert.deepEqual(seen, Array.from({ length: 9 }, (_, i) => `r${i}`));
   r = await runCli('consumer-groups', [...bs, '--describe', '--group', 'resumer']);
   assert.match(r.stdout, /\nresumer\s+resume\s+0\s+9\s+9\s+0\s+-\s+-\s+-\n/);
+});
+
+test('consumer-groups on an active group: members, state, and reset-offsets refused while it runs', async (t) => {
+  if (!needBroker(t)) return;
+  let r = await runCli('topics', [...bs, '--create', '--topic', 'active', '--partitions', '2', '--replication-factor', '1']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  r = await runCli('console-producer', [...bs, '--topic', 'active', '--property', 'parse.key=true'], 'a\t1\nb\t2\nc\t3\n');
+  assert.equal(r.code, 0, r.stderr);
+  const child = spawnTracked(process.execPath, ['--import', 'tsx', MAIN, 'console-consumer', ...bs, '--topic', 'active', '--group', 'live', '--from-beginning'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    await withTimeout(
+      (async () => {
+        while (out.split('\n').filter(Boolean).length < 3) await new Promise((res) => setTimeout(res, 100));
+      })(),
+      30_000,
+      'the live consumer reading 3 records',
+    );
+    r = await runCli('consumer-groups', [...bs, '--describe', '--group', 'live']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const rows = r.stdout.split('\n').filter((l) => l.startsWith('live '));
+    assert.equal(rows.length, 2);
+    for (const row of rows) {
+      const cols = row.trim().split(/\s+/);
+      assert.equal(cols[1], 'active');
+      assert.match(cols[6]!, /^console-consumer-/, 'CONSUMER-ID');
+      assert.match(cols[7]!, /^\/127\.0\.0\.1$/, 'HOST');
+      assert.equal(cols[8], 'console-consumer', 'CLIENT-ID');
+    }
+    r = await runCli('consumer-groups', [...bs, '--describe', '--group', 'live', '--members']);
+    assert.match(r.stdout, /^\nGROUP\s+CONSUMER-ID\s+HOST\s+CLIENT-ID\s+#PARTITIONS\s+\nlive\s+console-consumer-\S+\s+\/127\.0\.0\.1\s+console-consumer\s+2\s+\n$/);
+    r = await runCli('consumer-groups', [...bs, '--describe', '--group', 'live', '--state']);
+    assert.match(r.stdout, /\nlive\s+127\.0\.0\.1:\d+ {2}\(\d+\)\s+range\s+Stable\s+1\n$/);
+    r = await runCli('consumer-groups', [...bs, '--reset-offsets', '--group', 'live', '--all-topics', '--to-earliest', '--execute']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /Error: Assignments can only be reset if the group 'live' is inactive, but the current state is Stable\./);
+    r = await runCli('consumer-groups', [...bs, '--delete', '--group', 'live']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /\* Group 'live' could not be deleted due to: org\.apache\.kafka\.common\.errors\.GroupNotEmptyException: /);
+  } finally {
+    const exited = once(child, 'exit');
+    child.kill('SIGINT');
+    await withTimeout(exited, 15_000, 'live consumer exit').finally(() => stopProcess(child, 'SIGKILL', 100));
+  }
 });
