@@ -117,3 +117,32 @@ test('dump-log on a missing file and an unknown suffix', async () => {
   r = await runCli('dump-log', ['--files', `${FIXTURE}/leader-epoch-checkpoint`]);
   assert.match(r.stderr, /Ignoring unknown file/);
 });
+
+test('bin/kafka-<name>.sh shims exist, are executable and dispatch to their command', async () => {
+  const { statSync, readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  for (const name of ALL_COMMANDS) {
+    const path = join(import.meta.dirname, '..', '..', 'bin', `kafka-${name}.sh`);
+    const st = statSync(path);
+    assert.ok(st.mode & 0o111, `${path} is executable`);
+    const text = readFileSync(path, 'utf8');
+    assert.match(text, /^#!\/bin\/sh\n/);
+    assert.ok(text.includes(`gregor.js" ${name} "$@"`), `${path} runs gregor.js ${name}`);
+  }
+});
+
+test('gregor dispatch strips kafka- and .sh (gregor kafka-topics.sh --help)', async () => {
+  const { main } = await import('../../src/cli/main.js');
+  const write = process.stdout.write.bind(process.stdout);
+  let captured = '';
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    captured += chunk.toString();
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    assert.equal(await main(['kafka-topics.sh', '--help']), 0);
+  } finally {
+    process.stdout.write = write;
+  }
+  assert.match(captured, /This tool helps to create, delete, describe, or change a topic\./);
+});
