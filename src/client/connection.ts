@@ -52,6 +52,8 @@ export interface RequestSpec<T> {
   decode: (r: Reader, version: number) => T;
   /** Produce with acks=0 gets no response. */
   noResponse?: boolean;
+  /** Overrides request.timeout.ms (JoinGroup waits up to the rebalance timeout). */
+  timeoutMs?: number;
 }
 
 interface Pending {
@@ -223,7 +225,7 @@ export class Connection {
         correlationId,
         apiKey,
         version,
-        deadline: Date.now() + this.opts.requestTimeoutMs,
+        deadline: Date.now() + (spec.timeoutMs ?? this.opts.requestTimeoutMs),
         decode: spec.decode,
         resolve: resolve as (v: unknown) => void,
         reject,
@@ -241,9 +243,17 @@ export class Connection {
         this.timer = null;
         return;
       }
-      const head = this.pending[this.pendingHead]!;
-      if (Date.now() >= head.deadline) {
-        this.fail(new TimeoutError(`request (api ${head.apiKey}) to ${this.describe()} timed out after ${this.opts.requestTimeoutMs} ms`));
+      // any expired request (not only the head: a long JoinGroup may sit in front of short requests)
+      const now = Date.now();
+      let head: Pending | undefined;
+      for (let i = this.pendingHead; i < this.pending.length; i++) {
+        if (now >= this.pending[i]!.deadline) {
+          head = this.pending[i]!;
+          break;
+        }
+      }
+      if (head) {
+        this.fail(new TimeoutError(`request (api ${head.apiKey}) to ${this.describe()} timed out`));
       }
     }, tick);
     this.timer.unref();

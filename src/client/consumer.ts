@@ -957,7 +957,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
           ...(v >= 5 ? { groupInstanceId: this.groupInstanceId } : {}),
           protocolType: 'consumer',
           protocols,
-        })),
+        }), { timeoutMs: rebalanceTimeoutMs + 5000 }),
       );
     } catch (e) {
       if (e instanceof KafkaClientError && e.retriable) this.cluster.invalidateCoordinator(groupId, 0);
@@ -1007,7 +1007,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
         ...(v >= 3 ? { groupInstanceId: this.groupInstanceId } : {}),
         ...(v >= 5 ? { protocolType: 'consumer', protocolName: this.protocolName } : {}),
         assignments,
-      })),
+      }), { timeoutMs: rebalanceTimeoutMs + 5000 }),
     );
     if (sync.errorCode !== 0) {
       const err = kafkaError(sync.errorCode)!;

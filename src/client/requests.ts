@@ -9,12 +9,13 @@ export function spec<Req, Res>(
   encode: (w: Writer, body: Req, version: number) => void,
   decode: (r: Reader, version: number) => Res,
   body: Req | ((version: number) => Req),
-  opts: { maxVersion?: number; minVersion?: number } = {},
+  opts: { maxVersion?: number; minVersion?: number; timeoutMs?: number } = {},
 ): RequestSpec<Res> {
   return {
     apiKey,
     maxVersion: opts.maxVersion,
     minVersion: opts.minVersion,
+    timeoutMs: opts.timeoutMs,
     encode: (w, v) => encode(w, typeof body === 'function' ? (body as (version: number) => Req)(v) : body, v),
     decode: (r, v) => decode(r, v),
   };

@@ -1,0 +1,112 @@
+// Consumer groups on Gregor's broker: eager (range) and cooperative-sticky rebalances between Gregor consumers,
+// a cooperative group shared with a librdkafka consumer, and `for await` consumption.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startGregor, type GregorBroker } from '../helpers/broker.js';
+import { confluentConsume } from '../helpers/real-clients.js';
+import { Admin, Producer, Consumer, type TopicPartition } from '../../src/client/index.js';
+
+let broker: GregorBroker;
+
+before(async () => {
+  broker = await startGregor({ overrides: { 'group.initial.rebalance.delay.ms': '0' } });
+  const admin = new Admin({ bootstrapServers: broker.bootstrap });
+  await admin.createTopics([
+    { name: 'eager', numPartitions: 4 },
+    { name: 'coop', numPartitions: 4 },
+    { name: 'coop-mixed', numPartitions: 4 },
+    { name: 'iter', numPartitions: 1 },
+  ]);
+  await admin.close();
+});
+
+after(async () => {
+  await broker?.close();
+});
+
+const fast = { sessionTimeoutMs: 6000, heartbeatIntervalMs: 300, enableAutoCommit: false, autoOffsetReset: 'earliest' as const };
+const names = (tps: TopicPartition[]) => tps.map((t) => t.partition).sort();
+
+/** Each consumer polls in its own loop (as separate applications would) until `done()`. */
+async function pollUntil(consumers: Consumer<Buffer, Buffer>[], done: () => boolean, ms = 20000): Promise<void> {
+  const deadline = Date.now() + ms;
+  await Promise.all(
+    consumers.map(async (c) => {
+      while (!done() && Date.now() < deadline) await c.poll(100);
+    }),
+  );
+  if (!done()) throw new Error('condition not reached');
+}
+
+test('range: a second member takes half the partitions; eager revoke of everything first', async () => {
+  const events: string[] = [];
+  const a = new Consumer<Buffer, Buffer>({ bootstrapServers: broker.bootstrap, groupId: 'g-eager', ...fast });
+  const b = new Consumer<Buffer, Buffer>({ bootstrapServers: broker.bootstrap, groupId: 'g-eager', ...fast });
+  a.subscribe(['eager'], { onPartitionsRevoked: (tps) => void events.push(`a-revoked:${names(tps)}`), onPartitionsAssigned: (tps) => void events.push(`a-assigned:${names(tps)}`) });
+  await pollUntil([a], () => a.assignment().length === 4);
+  b.subscribe(['eager']);
+  await pollUntil([a, b], () => a.assignment().length === 2 && b.assignment().length === 2);
+  assert.deepEqual([...names(a.assignment()), ...names(b.assignment())].sort(), [0, 1, 2, 3]);
+  assert.deepEqual(events.slice(0, 3), ['a-assigned:0,1,2,3', 'a-revoked:0,1,2,3', `a-assigned:${names(a.assignment())}`]);
+  await b.close();
+  await pollUntil([a], () => a.assignment().length === 4);
+  await a.close();
+});
+
+test('cooperative-sticky: only moved partitions are revoked, the rest stay assigned throughout', async () => {
+  const revokedA: number[][] = [];
+  const opts = { bootstrapServers: broker.bootstrap, groupId: 'g-coop', partitionAssignmentStrategy: ['cooperative-sticky'], ...fast };
+  const a = new Consumer<Buffer, Buffer>(opts);
+  const b = new Consumer<Buffer, Buffer>(opts);
+  a.subscribe(['coop'], { onPartitionsRevoked: (tps) => void revokedA.push(names(tps)) });
+  await pollUntil([a], () => a.assignment().length === 4);
+  b.subscribe(['coop']);
+  await pollUntil([a, b], () => a.assignment().length === 2 && b.assignment().length === 2);
+  assert.equal(revokedA.length, 1);
+  assert.equal(revokedA[0]!.length, 2, 'only the two partitions that moved were revoked');
+  assert.deepEqual([...names(a.assignment()), ...names(b.assignment())].sort(), [0, 1, 2, 3]);
+  await a.close();
+  await b.close();
+});
+
+test('cooperative-sticky group shared with a librdkafka consumer', async () => {
+  const p = new Producer<string, string>({ bootstrapServers: broker.bootstrap, valueSerializer: 'string' });
+  await Promise.all(Array.from({ length: 40 }, (_, i) => p.send({ topic: 'coop-mixed', partition: i % 4, value: `m${i}` })));
+  await p.close();
+  const a = new Consumer<Buffer, Buffer>({ bootstrapServers: broker.bootstrap, groupId: 'g-mixed', partitionAssignmentStrategy: ['cooperative-sticky'], ...fast });
+  a.subscribe(['coop-mixed']);
+  await pollUntil([a], () => a.assignment().length === 4);
+  let stop = false;
+  const loop = (async () => {
+    while (!stop) await a.poll(100);
+  })();
+  const theirs = await confluentConsume({
+    bootstrap: broker.bootstrap,
+    topic: 'coop-mixed',
+    count: 20,
+    groupId: 'g-mixed',
+    config: { 'partition.assignment.strategy': 'cooperative-sticky', 'session.timeout.ms': 6000 },
+    timeoutMs: 40000,
+  });
+  const mine = names(a.assignment());
+  stop = true;
+  await loop;
+  await a.close();
+  const theirPartitions = [...new Set(theirs.map((m) => m.partition))].sort();
+  assert.equal(theirPartitions.length, 2, `librdkafka got ${theirPartitions}`);
+  assert.deepEqual([...mine, ...theirPartitions].sort(), [0, 1, 2, 3]);
+});
+
+test('for await iterates records until close()', async () => {
+  const p = new Producer<string, string>({ bootstrapServers: broker.bootstrap, valueSerializer: 'string' });
+  await Promise.all(Array.from({ length: 5 }, (_, i) => p.send({ topic: 'iter', value: `r${i}` })));
+  await p.close();
+  const c = new Consumer<string, string>({ bootstrapServers: broker.bootstrap, groupId: 'g-iter', valueDeserializer: 'string', ...fast });
+  c.subscribe(['iter']);
+  const seen: string[] = [];
+  for await (const r of c) {
+    seen.push(r.value!);
+    if (seen.length === 5) await c.close();
+  }
+  assert.deepEqual(seen, ['r0', 'r1', 'r2', 'r3', 'r4']);
+});
