@@ -176,6 +176,8 @@ export class ReplicaManager {
     const p = req.partition;
     const bound = req.isolationLevel === 1 ? p.lastStableOffset : p.highWatermark;
     const base = { highWatermark: p.highWatermark, lastStableOffset: p.lastStableOffset, logStartOffset: p.logStartOffset };
+    // The topic was deleted while this fetch was waiting.
+    if (p.log.isClosed) return { errorCode: ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, records: null, ...base };
     if (req.fetchOffset < p.logStartOffset || req.fetchOffset > p.logEndOffset) {
       return { errorCode: ErrorCodes.OFFSET_OUT_OF_RANGE, records: null, ...base };
     }

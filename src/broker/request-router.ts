@@ -6,7 +6,7 @@
 // logged and also closes only that connection.
 import { ApiKeys } from '../protocol/generated/api-keys.js';
 import { ErrorCodes } from '../protocol/generated/error-codes.js';
-import { decodeRequestBody, decodeRequestHeader, encodeResponse, type KnownApiKey, type RequestHeader } from '../protocol/messages.js';
+import { decodeRequestBody, decodeRequestHeader, encodeResponse, encodeResponseChunks, type KnownApiKey, type RequestHeader } from '../protocol/messages.js';
 import { Reader } from '../protocol/primitives/reader.js';
 import type { BrokerServices, RequestContext } from './context.js';
 import { apiVersionsBody } from './handlers/api-versions.js';
@@ -52,6 +52,8 @@ export class RequestRouter {
 
   private encode(apiKey: number, apiVersion: number, correlationId: number, res: unknown): ResponseBytes {
     if (res === null) return null;
+    // Fetch responses reference the record bytes read from the segments instead of copying them (one writev).
+    if (apiKey === ApiKeys.Fetch) return encodeResponseChunks(ApiKeys.Fetch, apiVersion, correlationId, res as never);
     return encodeResponse(apiKey as KnownApiKey, apiVersion, correlationId, res as never);
   }
 }
