@@ -133,7 +133,7 @@ export async function startBroker(config: BrokerConfig, opts: StartBrokerOptions
     );
   }
 
-  const listener = config.listeners()[0]!;
+  const listener = config.servedListener();
   let stopping = false;
   const endpoint = (): Listener => {
     const adv = config.advertisedListeners(ref.server?.port);

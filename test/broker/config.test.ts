@@ -67,3 +67,14 @@ test('dynamic configs validate and only apply to dynamic keys', () => {
   assert.throws(() => cfg.setDynamic('broker.id', '5', true), /dynamically/);
   assert.throws(() => cfg.setDynamic('log.retention.ms', 'x', true), /log\.retention\.ms/);
 });
+
+test('listeners: KRaft controller listeners are skipped, non-PLAINTEXT protocols refused', () => {
+  const cfg = new BrokerConfig([
+    ['listeners', 'CONTROLLER://:9093,PLAINTEXT://:9092'],
+    ['controller.listener.names', 'CONTROLLER'],
+  ]);
+  assert.deepEqual(cfg.servedListener(), { name: 'PLAINTEXT', host: '', port: 9092 });
+  assert.throws(() => new BrokerConfig([['listeners', 'SSL://:9093']]), /PLAINTEXT listeners only/);
+  const custom = new BrokerConfig([['listeners', 'CLIENT://:9092'], ['listener.security.protocol.map', 'CLIENT:PLAINTEXT']]);
+  assert.equal(custom.servedListener().name, 'CLIENT');
+});

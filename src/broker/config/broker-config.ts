@@ -83,6 +83,13 @@ export class BrokerConfig {
 
   private validateCombinations(): void {
     this.listeners(); // throws on malformed listeners
+    const served = this.servedListener();
+    const protocol = this.securityProtocol(served.name);
+    if (protocol !== 'PLAINTEXT') {
+      throw new ConfigError(`listener ${served.name} uses ${protocol}; Gregor serves PLAINTEXT listeners only`, 'listeners');
+    }
+    const others = this.listeners().filter((l) => l !== served && !this.controllerListenerNames().includes(l.name));
+    if (others.length > 0) this.warnings.push(`Only listener ${served.name} is served; ignoring ${others.map((l) => l.name).join(', ')}`);
     const adv = this.raw('advertised.listeners');
     if (adv !== null) parseListeners(adv, 'advertised.listeners');
     if (this.logDirs().length === 0) throw new ConfigError('log.dirs must name at least one directory', 'log.dirs');
@@ -180,6 +187,27 @@ export class BrokerConfig {
 
   listeners(): Listener[] {
     return parseListeners(this.raw('listeners') ?? 'PLAINTEXT://:9092', 'listeners');
+  }
+
+  controllerListenerNames(): string[] {
+    return (this.raw('controller.listener.names') ?? '').split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+  }
+
+  /** The listener clients connect to: the first one that is not a KRaft controller listener. */
+  servedListener(): Listener {
+    const all = this.listeners();
+    const controllers = this.controllerListenerNames();
+    return all.find((l) => !controllers.includes(l.name)) ?? all[0]!;
+  }
+
+  securityProtocol(listenerName: string): string {
+    const map = new Map(
+      (this.raw('listener.security.protocol.map') ?? '')
+        .split(',')
+        .map((e) => e.split(':').map((x) => x.trim().toUpperCase()) as [string, string])
+        .filter((e) => e.length === 2),
+    );
+    return map.get(listenerName) ?? listenerName;
   }
 
   /** What Metadata tells clients; Kafka falls back to the listeners, and a bind-all host to the machine's name. */
