@@ -100,3 +100,26 @@ test('consumer groups: kafkajs and confluent-kafka-python consume through groups
   const again = await CONSUMERS.confluent({ bootstrap: broker.bootstrap, topic, count: 20, groupId: 'g2' });
   assert.equal(again.length, 20);
 });
+
+test('kafkajs admin: create, metadata, describe configs, offsets, delete', async () => {
+  const { Kafka, logLevel } = await import('kafkajs');
+  const TOPIC_RESOURCE = 2; // kafkajs ConfigResourceTypes.TOPIC (not exported under ESM named imports)
+  const admin = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    assert.equal(await admin.createTopics({ topics: [{ topic: 'kjs-admin', numPartitions: 2, configEntries: [{ name: 'retention.ms', value: '100000' }] }] }), true);
+    const md = await admin.fetchTopicMetadata({ topics: ['kjs-admin'] });
+    assert.equal(md.topics[0]!.partitions.length, 2);
+    const cfg = await admin.describeConfigs({ resources: [{ type: TOPIC_RESOURCE, name: 'kjs-admin', configNames: ['retention.ms'] }], includeSynonyms: false });
+    assert.equal(cfg.resources[0]!.configEntries[0]!.configValue, '100000');
+    await kcatProduce({ bootstrap: broker.bootstrap, topic: 'kjs-admin', messages: [{ key: Buffer.from('a'), value: Buffer.from('1'), partition: 1 }] });
+    const offsets = await admin.fetchTopicOffsets('kjs-admin');
+    assert.deepEqual(offsets.map((o) => [o.partition, o.high]).sort(), [[0, '0'], [1, '1']]);
+    await admin.createPartitions({ topicPartitions: [{ topic: 'kjs-admin', count: 4 }] });
+    assert.equal((await admin.fetchTopicMetadata({ topics: ['kjs-admin'] })).topics[0]!.partitions.length, 4);
+    await admin.deleteTopics({ topics: ['kjs-admin'] });
+    assert.ok(!(await admin.listTopics()).includes('kjs-admin'));
+  } finally {
+    await admin.disconnect();
+  }
+});

@@ -288,3 +288,10 @@ test('topic compression.type recompresses; message.timestamp.after.max.ms refuse
   const future = batch(['later'], { baseTimestamp: Date.now() + 3_600_000, now: Date.now() + 3_600_000 });
   assert.equal((await produce('recomp', 0, future)).errorCode, ErrorCodes.INVALID_TIMESTAMP);
 });
+
+test('acks=0 produce to an unknown topic closes the connection (as Kafka does)', async () => {
+  const c2 = await RawClient.connect(tb.port);
+  c2.sendOneWay(ApiKeys.Produce, 9, { transactionalId: null, acks: 0, timeoutMs: 1000, topicData: [{ name: 'no-such-topic', partitionData: [{ index: 0, records: batch(['x']) }] }] });
+  await new Promise<void>((resolve) => c2.socket.once('close', () => resolve()));
+  assert.ok(c2.closed);
+});

@@ -53,7 +53,13 @@ export default defineHandler({
         return { name: t.name, partitionResponses };
       }),
     );
-    if (acks === 0) return null;
+    if (acks === 0) {
+      // Kafka closes the connection of an acks=0 producer whose write failed: the client cannot learn of the error
+      // otherwise, and reconnecting makes it refresh its metadata.
+      const failed = responses.some((t) => t.partitionResponses.some((p) => p.errorCode !== 0));
+      if (failed) throw new Error('acks=0 produce failed; closing the connection as Kafka does');
+      return null;
+    }
     return { responses, throttleTimeMs: 0 };
   },
 });
