@@ -300,3 +300,33 @@ test('consumer-groups on an active group: members, state, and reset-offsets refu
     await withTimeout(exited, 15_000, 'live consumer exit').finally(() => stopProcess(child, 'SIGKILL', 100));
   }
 });
+
+test('producer codecs and acks, consumer isolation level, --command-config', async (t) => {
+  if (!needBroker(t)) return;
+  const expected: string[] = [];
+  for (const [codec, acks] of [['gzip', '1'], ['snappy', 'all'], ['lz4', '0'], ['zstd', '-1'], ['none', '1']] as const) {
+    const lines = [`${codec}-a`, `${codec}-b`];
+    expected.push(...lines);
+    const r = await runCli('console-producer', [...bs, '--topic', 'codecs', '--compression-codec', codec, '--request-required-acks', acks, '--sync', '--timeout', '0'], lines.join('\n') + '\n');
+    assert.equal(r.code, 0, `${codec}: ${r.stderr}`);
+  }
+  let r = await runCli('console-consumer', [...bs, '--topic', 'codecs', '--partition', '0', '--offset', 'earliest', '--max-messages', String(expected.length), '--isolation-level', 'read_committed']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n'), expected);
+  r = await runCli('console-consumer', [...bs, '--topic', 'codecs', '--isolation-level', 'read_nothing']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /Invalid value read_nothing for configuration isolation\.level/);
+  const dir = await makeTempDir('gregor-cli-');
+  try {
+    const cfg = join(dir.path, 'admin.properties');
+    writeFileSync(cfg, 'client.id=cli-test-admin\nrequest.timeout.ms=10000\n');
+    r = await runCli('topics', [...bs, '--list', '--command-config', cfg]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stdout.split('\n').includes('codecs'));
+    r = await runCli('topics', [...bs, '--list', '--command-config', join(dir.path, 'missing.properties')]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /cannot read properties file .*missing\.properties: ENOENT/);
+  } finally {
+    await dir.cleanup();
+  }
+});

@@ -75,7 +75,7 @@ test('a line without the key separator is an error naming the line (parse.key=tr
 
 test('headers, timestamps, --max-messages and --offset N', async () => {
   const input = Array.from({ length: 5 }, (_, i) => `h${i}:x\tv${i}`).join('\n') + '\n';
-  const r = await runCli('console-producer', ['--bootstrap-server', cluster.bootstrap, '--topic', 'limit', '--property', 'parse.headers=true', '--sync', '--compression-codec'], input);
+  const r = await runCli('console-producer', ['--bootstrap-server', cluster.bootstrap, '--topic', 'limit', '--property', 'parse.headers=true', '--sync', '--timeout', '0', '--compression-codec'], input);
   assert.equal(r.code, 0, r.stderr);
   const c = await runCli('console-consumer', [
     '--bootstrap-server', cluster.bootstrap, '--topic', 'limit', '--partition', '0', '--offset', '2', '--max-messages', '2',
