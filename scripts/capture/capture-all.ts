@@ -2,11 +2,17 @@
 // CaptureProxy, and writes them as fixtures: test/fixtures/wire/<client>/<nnn>-<api>-v<version>-<dir>.bin
 // plus test/fixtures/wire/index.json. Run once by scripts/capture/capture-all.sh; CI only reads the output.
 //
-// Usage: tsx scripts/capture/capture-all.ts [client ...]   (default: every client)
+// Usage: tsx scripts/capture/capture-all.ts [--upstream mock|gregor] [client ...]   (default: mock, every client)
+//
+// Upstream `mock` (librdkafka 2.0.2's mock cluster) gives responses written by an independent implementation,
+// but caps versions at what that mock knows (no flexible versions, no @platformatic/kafka). Upstream `gregor`
+// lets clients negotiate today's versions, so their *requests* cover the flexible encodings; the responses there
+// are Gregor's own. Fixtures of the gregor run go to test/fixtures/wire/gregor/<client>/.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../test/helpers/build-cache.js';
 import { startMockCluster } from '../../test/helpers/mock-cluster.js';
+import { startGregor } from '../../test/helpers/broker.js';
 import {
   confluentConsume,
   confluentProduce,
@@ -17,6 +23,8 @@ import {
   kafkajsProduce,
   kcatConsume,
   kcatProduce,
+  platformaticConsume,
+  platformaticProduce,
   type Codec,
   type ConsumeOptions,
   type ProduceOptions,
@@ -28,8 +36,12 @@ const OUT_DIR = join(REPO_ROOT, 'test', 'fixtures', 'wire');
 const SPECS_DIR = join(REPO_ROOT, '..', 'shared', 'kafka-protocol', 'messages');
 const TOPIC = 'golden';
 
+export type Upstream = 'mock' | 'gregor';
+
 export interface FixtureEntry {
   client: string;
+  /** Who answered: librdkafka's mock cluster, or Gregor's broker. */
+  upstream: Upstream;
   /** Path relative to test/fixtures/wire. */
   file: string;
   direction: 'request' | 'response';
@@ -66,6 +78,8 @@ interface ClientScenario {
   /** Reads through a consumer group with commits (FindCoordinator, JoinGroup, SyncGroup, Heartbeat, OffsetCommit, OffsetFetch). */
   groupConsume: (o: ConsumeOptions) => Promise<unknown>;
   groupConfig: Record<string, string | number | boolean>;
+  /** Upstreams this client can talk to (default both). */
+  upstreams?: Upstream[];
 }
 
 const ALL_CODECS: Codec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
@@ -103,6 +117,15 @@ const SCENARIOS: ClientScenario[] = [
     groupConsume: kafkajsConsume,
     groupConfig: { heartbeatInterval: 100 },
   },
+  {
+    name: 'platformatic-kafka',
+    // node:zlib has no zstd before Node 22.15, so @platformatic/kafka cannot use it on Node 20.
+    codecs: async () => ['none', 'gzip', 'snappy', 'lz4'],
+    produce: platformaticProduce,
+    groupConsume: platformaticConsume,
+    groupConfig: {},
+    upstreams: ['gregor'], // needs ApiVersions v3+, which the mock lacks
+  },
 ];
 
 /** Keeps the interesting frames: every Produce, Fetch responses that carry data, a few of everything else. */
@@ -133,8 +156,14 @@ function selectPairs(frames: CapturedFrame[]): { req: CapturedFrame; res?: Captu
   return out;
 }
 
-async function captureClient(s: ClientScenario, names: Map<number, string>): Promise<FixtureEntry[]> {
-  const mock = await startMockCluster({ brokers: 1, topics: [{ name: TOPIC, partitions: 1 }] });
+async function startUpstream(upstream: Upstream): Promise<{ bootstrap: string; stop(): Promise<void> }> {
+  if (upstream === 'mock') return startMockCluster({ brokers: 1, topics: [{ name: TOPIC, partitions: 1 }] });
+  const broker = await startGregor({ overrides: { 'num.partitions': '1', 'offsets.topic.num.partitions': '1' } });
+  return { bootstrap: broker.bootstrap, stop: () => broker.close() };
+}
+
+async function captureClient(s: ClientScenario, names: Map<number, string>, upstream: Upstream): Promise<FixtureEntry[]> {
+  const mock = await startUpstream(upstream);
   const proxy = await CaptureProxy.start(mock.bootstrap);
   // Produce requests are tagged with the codec in force while they were sent.
   const codecBySeq = new Map<number, Codec>();
@@ -160,7 +189,8 @@ async function captureClient(s: ClientScenario, names: Map<number, string>): Pro
     await proxy.close();
     await mock.stop();
   }
-  const dir = join(OUT_DIR, s.name);
+  const prefix = upstream === 'mock' ? s.name : `gregor/${s.name}`;
+  const dir = join(OUT_DIR, prefix);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const entries: FixtureEntry[] = [];
@@ -169,10 +199,11 @@ async function captureClient(s: ClientScenario, names: Map<number, string>): Pro
     nnn++;
     const apiName = names.get(req.apiKey) ?? `api${req.apiKey}`;
     for (const f of res ? [req, res] : [req]) {
-      const file = `${s.name}/${String(nnn).padStart(3, '0')}-${kebab(apiName)}-v${req.apiVersion}-${f.direction}.bin`;
+      const file = `${prefix}/${String(nnn).padStart(3, '0')}-${kebab(apiName)}-v${req.apiVersion}-${f.direction}.bin`;
       writeFileSync(join(OUT_DIR, file), f.bytes);
       const entry: FixtureEntry = {
         client: s.name,
+        upstream,
         file,
         direction: f.direction,
         apiKey: req.apiKey,
@@ -190,19 +221,29 @@ async function captureClient(s: ClientScenario, names: Map<number, string>): Pro
 }
 
 async function main(): Promise<void> {
-  const only = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  let upstream: Upstream = 'mock';
+  const u = args.indexOf('--upstream');
+  if (u >= 0) {
+    const v = args[u + 1];
+    if (v !== 'mock' && v !== 'gregor') throw new Error('--upstream takes mock or gregor');
+    upstream = v;
+    args.splice(u, 2);
+  }
   const names = apiNames();
   const indexPath = join(OUT_DIR, 'index.json');
   mkdirSync(OUT_DIR, { recursive: true });
   let index: FixtureEntry[] = existsSync(indexPath) ? (JSON.parse(readFileSync(indexPath, 'utf8')) as FixtureEntry[]) : [];
   for (const s of SCENARIOS) {
-    if (only.length > 0 && !only.includes(s.name)) continue;
-    process.stderr.write(`capturing ${s.name}...\n`);
-    const entries = await captureClient(s, names);
-    index = index.filter((e) => e.client !== s.name).concat(entries);
+    if (args.length > 0 && !args.includes(s.name)) continue;
+    if (!(s.upstreams ?? ['mock', 'gregor']).includes(upstream)) continue;
+    process.stderr.write(`capturing ${s.name} against ${upstream}...\n`);
+    const entries = await captureClient(s, names, upstream);
+    index = index.filter((e) => !(e.client === s.name && (e.upstream ?? 'mock') === upstream)).concat(entries);
     const apis = [...new Set(entries.map((e) => `${e.apiName}v${e.apiVersion}`))].join(' ');
     process.stderr.write(`  ${entries.length} frames: ${apis}\n`);
   }
+  for (const e of index) e.upstream ??= 'mock';
   writeFileSync(indexPath, JSON.stringify(index, null, 1) + '\n');
 }
 

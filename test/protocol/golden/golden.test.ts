@@ -27,6 +27,8 @@ import { REPO_ROOT } from '../../helpers/build-cache.js';
 
 interface FixtureEntry {
   client: string;
+  /** 'mock': librdkafka's mock cluster answered; 'gregor': Gregor's broker did (requests at today's versions). */
+  upstream: 'mock' | 'gregor';
   file: string;
   direction: 'request' | 'response';
   apiKey: number;
@@ -41,6 +43,9 @@ const WIRE = join(REPO_ROOT, 'test', 'fixtures', 'wire');
 const index = JSON.parse(readFileSync(join(WIRE, 'index.json'), 'utf8')) as FixtureEntry[];
 const load = (e: FixtureEntry): Buffer => readFileSync(join(WIRE, e.file));
 const clients = [...new Set(index.map((e) => e.client))];
+/** A capture session: one client against one upstream. */
+const sessions = [...new Set(index.map((e) => `${e.client}@${e.upstream}`))];
+const inSession = (session: string) => (e: FixtureEntry) => `${e.client}@${e.upstream}` === session;
 
 const API_VERSIONS = 18;
 const UNSUPPORTED_VERSION = 35;
@@ -63,17 +68,28 @@ function isMockUnsupportedApiVersions(e: FixtureEntry, bytes: Buffer): boolean {
 
 test('fixtures come from at least three real clients, with requests and responses', () => {
   assert.ok(clients.length >= 3, `clients: ${clients.join(', ')}`);
-  for (const c of clients) {
-    const entries = index.filter((e) => e.client === c);
-    assert.ok(entries.some((e) => e.direction === 'request' && e.apiKey === 0), `${c} has Produce requests`);
-    assert.ok(entries.some((e) => e.direction === 'response' && e.apiKey === 1), `${c} has Fetch responses`);
+  // Responses written by an independent implementation (librdkafka's mock), for at least three clients.
+  assert.ok(new Set(index.filter((e) => e.upstream === 'mock').map((e) => e.client)).size >= 3);
+  for (const session of sessions) {
+    const entries = index.filter(inSession(session));
+    assert.ok(entries.some((e) => e.direction === 'request' && e.apiKey === 0), `${session} has Produce requests`);
+    assert.ok(entries.some((e) => e.direction === 'response' && e.apiKey === 1), `${session} has Fetch responses`);
   }
 });
 
-for (const client of clients) {
-  test(`${client}: every captured frame decodes and re-encodes byte-for-byte`, () => {
+test('flexible versions are covered by real clients\' requests', () => {
+  // ApiVersions v3+, Metadata v9+, Produce v9+, Fetch v12+: compact strings/arrays and tagged fields.
+  const flexible = (api: number, from: number) => index.some((e) => e.direction === 'request' && e.apiKey === api && e.apiVersion >= from);
+  assert.ok(flexible(18, 3), 'ApiVersions v3+');
+  assert.ok(flexible(3, 9), 'Metadata v9+');
+  assert.ok(flexible(0, 9), 'Produce v9+');
+  assert.ok(flexible(1, 12), 'Fetch v12+');
+});
+
+for (const session of sessions) {
+  test(`${session}: every captured frame decodes and re-encodes byte-for-byte`, () => {
     let checked = 0;
-    for (const e of index.filter((x) => x.client === client)) {
+    for (const e of index.filter(inSession(session))) {
       const bytes = load(e);
       const what = `${e.file} (${e.apiName} v${e.apiVersion} ${e.direction})`;
       assert.equal(bytes.readInt32BE(0), bytes.length - 4, `${what}: size prefix`);
@@ -98,7 +114,7 @@ for (const client of clients) {
       }
       checked++;
     }
-    assert.ok(checked > 10, `${client}: ${checked} frames`);
+    assert.ok(checked > 10, `${session}: ${checked} frames`);
   });
 }
 
@@ -110,9 +126,9 @@ interface BatchSeen {
   raw: Buffer;
 }
 
-function producedBatches(client: string): BatchSeen[] {
+function producedBatches(session: string): BatchSeen[] {
   const out: BatchSeen[] = [];
-  for (const e of index.filter((x) => x.client === client && x.apiKey === 0 && x.direction === 'request')) {
+  for (const e of index.filter((x) => inSession(session)(x) && x.apiKey === 0 && x.direction === 'request')) {
     const r = new Reader(load(e), 4);
     const header = decodeRequestHeader(r);
     const body = decodeRequestBody(header.apiKey, header.apiVersion, r) as ProduceRequest;
@@ -122,7 +138,7 @@ function producedBatches(client: string): BatchSeen[] {
         for (const view of splitBatches(p.records).batches) {
           assert.equal(view.magic, 2, `${e.file}: magic`);
           assert.ok(view.isCrcValid(), `${e.file}: CRC32C`);
-          out.push({ client, file: e.file, codec: CODECS[e.compression ?? 'none'], batch: decodeRecordBatch(view), raw: view.buffer });
+          out.push({ client: e.client, file: e.file, codec: CODECS[e.compression ?? 'none'], batch: decodeRecordBatch(view), raw: view.buffer });
         }
       }
     }
@@ -135,9 +151,10 @@ const plain = (b: DecodedBatch) =>
 const expected = (client: string) =>
   goldenMessages(client).map((m) => ({ key: m.key, value: m.value, headers: m.headers ?? [] }));
 
-for (const client of clients) {
-  test(`${client}: produced batches (every codec) decode to the scenario's records`, () => {
-    const batches = producedBatches(client);
+for (const session of sessions) {
+  const client = session.slice(0, session.indexOf('@'));
+  test(`${session}: produced batches (every codec) decode to the scenario's records`, () => {
+    const batches = producedBatches(session);
     const codecs = [...new Set(batches.map((b) => b.codec))];
     assert.ok(codecs.includes(CompressionType.None) && codecs.includes(CompressionType.Gzip), `${client} codecs ${codecs}`);
     for (const codec of codecs) {
@@ -150,8 +167,8 @@ for (const client of clients) {
     }
   });
 
-  test(`${client}: uncompressed produced batches re-encode byte-exact`, () => {
-    const batches = producedBatches(client).filter((b) => b.batch.compression === CompressionType.None);
+  test(`${session}: uncompressed produced batches re-encode byte-exact`, () => {
+    const batches = producedBatches(session).filter((b) => b.batch.compression === CompressionType.None);
     assert.ok(batches.length > 0);
     for (const { batch, raw, file } of batches) {
       const again = encodeRecordBatch({
@@ -171,8 +188,8 @@ for (const client of clients) {
     }
   });
 
-  test(`${client}: compressed produced batches survive decode / re-compress / decode`, () => {
-    for (const { batch, file } of producedBatches(client).filter((b) => b.batch.compression !== CompressionType.None)) {
+  test(`${session}: compressed produced batches survive decode / re-compress / decode`, () => {
+    for (const { batch, file } of producedBatches(session).filter((b) => b.batch.compression !== CompressionType.None)) {
       const codec = batch.compression;
       const again = encodeRecordBatch({
         compression: codec,
@@ -186,10 +203,10 @@ for (const client of clients) {
     }
   });
 
-  test(`${client}: fetched batches (as the mock served them) pass CRC and decode`, () => {
+  test(`${session}: fetched batches (as the mock served them) pass CRC and decode`, () => {
     const scenario = expected(client);
     let records = 0;
-    for (const e of index.filter((x) => x.client === client && x.apiKey === 1 && x.direction === 'response')) {
+    for (const e of index.filter((x) => inSession(session)(x) && x.apiKey === 1 && x.direction === 'response')) {
       const { body } = decodeResponse(e.apiKey, e.apiVersion, load(e).subarray(4)) as { body: FetchResponse };
       for (const t of body.responses) {
         for (const p of t.partitions) {
