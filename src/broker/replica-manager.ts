@@ -97,7 +97,7 @@ export class ReplicaManager {
         else appended = partition.log.append(batchBytes, { leaderEpoch: partition.leaderEpoch });
       }
     } catch (e) {
-      result = this.errorResult(e);
+      result = this.errorResult(e, partition);
     } finally {
       // The next append of this partition may go as soon as this one has been handed to the log (which assigns
       // offsets and updates producer state synchronously).
@@ -116,11 +116,13 @@ export class ReplicaManager {
         recordErrors: [],
       };
     } catch (e) {
-      return this.errorResult(e);
+      return this.errorResult(e, partition);
     }
   }
 
-  private errorResult(e: unknown): PartitionAppendResult {
+  private errorResult(e: unknown, partition?: Partition): PartitionAppendResult {
+    // The topic was deleted while this append was in flight.
+    if (partition?.log.isClosed) return fail(ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
     if (e instanceof StorageError) return fail(e.kafkaErrorCode, e.message);
     this.log.error({ err: e instanceof Error ? e.stack : String(e) }, 'append failed');
     return fail(ErrorCodes.UNKNOWN_SERVER_ERROR, e instanceof Error ? e.message : String(e));
@@ -207,7 +209,8 @@ export class ReplicaManager {
         for (const o of offs) o();
         resolve();
       };
-      const timer = setTimeout(done, Math.max(0, timeoutMs));
+      // Node fires timers longer than 2^31-1 ms at once; clamp (a client may ask for any int32 max wait).
+      const timer = setTimeout(done, Math.min(Math.max(0, timeoutMs), 0x7fffffff));
       for (const p of partitions) offs.push(p.onChange(done));
       if (aborted?.()) done();
     });
