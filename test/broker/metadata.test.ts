@@ -32,9 +32,18 @@ test('topics survive restarts; lost metadata is rebuilt from the logs; stray log
     c.close();
     const before = await describe(tb.port, 'keep');
     assert.equal(before.end, 2n);
+    const c1 = await RawClient.connect(tb.port);
+    const alter = await c1.send(ApiKeys.IncrementalAlterConfigs, 1, { resources: [{ resourceType: 4, resourceName: '', configs: [{ name: 'log.retention.ms', configOperation: 0, value: '7777' }] }], validateOnly: false });
+    assert.equal(alter.responses[0]!.errorCode, 0);
+    c1.close();
     await tb.stop(true);
 
     tb = await startTestBroker({}, dir);
+    const c2 = await RawClient.connect(tb.port);
+    const bcfg = await c2.send(ApiKeys.DescribeConfigs, 4, { resources: [{ resourceType: 4, resourceName: '0', configurationKeys: ['log.retention.ms'] }], includeSynonyms: false, includeDocumentation: false });
+    assert.equal(bcfg.results[0]!.configs[0]!.value, '7777', 'dynamic broker config survives restart');
+    assert.equal(bcfg.results[0]!.configs[0]!.configSource, 4); // DYNAMIC_DEFAULT_BROKER_CONFIG
+    c2.close();
     const after = await describe(tb.port, 'keep');
     assert.equal(after.md.topicId, before.md.topicId);
     assert.equal(after.md.partitions.length, 2);
