@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ApiKeys } from '../../src/protocol/generated/api-keys.js';
 import { encodeRecordBatch } from '../../src/protocol/records/record-batch.js';
 import { METADATA_FILE, type ClusterMetadata } from '../../src/broker/metadata/metadata-store.js';
+import { ConfigSource } from '../../src/broker/config/broker-config.js';
 import { RawClient, startTestBroker } from './harness.js';
 
 async function describe(port: number, topic: string) {
@@ -42,7 +43,7 @@ test('topics survive restarts; lost metadata is rebuilt from the logs; stray log
     const c2 = await RawClient.connect(tb.port);
     const bcfg = await c2.send(ApiKeys.DescribeConfigs, 4, { resources: [{ resourceType: 4, resourceName: '0', configurationKeys: ['log.retention.ms'] }], includeSynonyms: false, includeDocumentation: false });
     assert.equal(bcfg.results[0]!.configs[0]!.value, '7777', 'dynamic broker config survives restart');
-    assert.equal(bcfg.results[0]!.configs[0]!.configSource, 4); // DYNAMIC_DEFAULT_BROKER_CONFIG
+    assert.equal(bcfg.results[0]!.configs[0]!.configSource, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
     c2.close();
     const after = await describe(tb.port, 'keep');
     assert.equal(after.md.topicId, before.md.topicId);

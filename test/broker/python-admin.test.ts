@@ -32,7 +32,7 @@ out['partitions'] = len(md.topics['py-admin'].partitions)
 r = ConfigResource('topic', 'py-admin')
 cfg = a.describe_configs([r])[r].result()
 out['retention'] = [cfg['retention.ms'].value, cfg['retention.ms'].source]
-out['segment'] = [cfg['segment.bytes'].value, cfg['segment.bytes'].source]
+out['segment'] = [cfg['segment.bytes'].value, cfg['segment.bytes'].source, cfg['segment.bytes'].is_default]
 b = ConfigResource('broker', '0')
 bcfg = a.describe_configs([b])[b].result()
 out['broker_retention_hours'] = bcfg['log.retention.hours'].value
@@ -50,7 +50,7 @@ test('confluent-kafka-python admin: create (and refused RF), describe/alter conf
   assert.deepEqual(r.create, { 'py-admin': 'ok', 'py-bad': 'INVALID_REPLICATION_FACTOR' });
   assert.equal(r.partitions, 3);
   assert.deepEqual(r.retention, ['3600000', 1]); // DYNAMIC_TOPIC_CONFIG
-  assert.deepEqual(r.segment, ['1073741824', 6]); // DEFAULT_CONFIG (librdkafka derives is_default only from v0)
+  assert.deepEqual(r.segment, ['1073741824', 5, true]); // DEFAULT_CONFIG
   assert.equal(r.broker_retention_hours, '24');
   assert.equal(r.retention_after, '7200000');
   assert.equal(r.after_delete, false);
