@@ -78,3 +78,7 @@ test('listeners: KRaft controller listeners are skipped, non-PLAINTEXT protocols
   const custom = new BrokerConfig([['listeners', 'CLIENT://:9092'], ['listener.security.protocol.map', 'CLIENT:PLAINTEXT']]);
   assert.equal(custom.servedListener().name, 'CLIENT');
 });
+
+test('a single listener produces no warning', () => {
+  assert.deepEqual(new BrokerConfig([['listeners', 'PLAINTEXT://127.0.0.1:9092']]).warnings, []);
+});

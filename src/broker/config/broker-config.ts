@@ -88,7 +88,7 @@ export class BrokerConfig {
     if (protocol !== 'PLAINTEXT') {
       throw new ConfigError(`listener ${served.name} uses ${protocol}; Gregor serves PLAINTEXT listeners only`, 'listeners');
     }
-    const others = this.listeners().filter((l) => l !== served && !this.controllerListenerNames().includes(l.name));
+    const others = this.listeners().filter((l) => l.name !== served.name && !this.controllerListenerNames().includes(l.name));
     if (others.length > 0) this.warnings.push(`Only listener ${served.name} is served; ignoring ${others.map((l) => l.name).join(', ')}`);
     const adv = this.raw('advertised.listeners');
     if (adv !== null) parseListeners(adv, 'advertised.listeners');
