@@ -33,6 +33,8 @@ export class ProducerBatch {
   closed = false;
   attempts = 0;
   retryAt = 0;
+  /** After a leadership error: not sendable until metadata fetched after this time (ms). */
+  needsMetadataAfter = 0;
   /** Final bytes once built (kept for retries so sequence/CRC stay identical). */
   built: Buffer | null = null;
   building = false;

@@ -402,8 +402,34 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
   }
 
   /** The sender: drain ready batches into one Produce request per leader. */
+  /**
+   * An expired batch left a hole in a partition's sequence numbers; the broker would reject everything after it.
+   * Like Java, start over with a new producer id: unsent batches are re-sequenced from 0 when next built.
+   */
+  private resetProducerIdAfterGap(): void {
+    this.sequenceGap = false;
+    if (!this.idempotent || this.transactionalId) return;
+    this.producerId = -1n;
+    this.producerEpoch = -1;
+    this.initPid = null;
+    for (const qs of this.acc.queues.values()) {
+      for (const q of qs) {
+        if (!q) continue;
+        q.nextSequence = 0;
+        for (const b of q.batches) {
+          if (b.building) continue;
+          b.built = null;
+          b.baseSequence = -1;
+        }
+      }
+    }
+  }
+
+  private sequenceGap = false;
+
   private run(): void {
     if (this.fatalError) return;
+    if (this.sequenceGap && this.inFlightTotal() === 0) this.resetProducerIdAfterGap();
     if (this.idempotent && this.producerId < 0n) {
       void this.ensureProducerId().catch(() => undefined);
       return;
@@ -423,8 +449,9 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
       for (const q of qs) {
         if (!q || q.batches.length === 0) continue;
         // expire batches past delivery.timeout.ms
-        while (q.batches.length > 0 && now - q.batches[0]!.createdMs >= this.deliveryTimeoutMs && q.batches[0]!.baseSequence < 0) {
+        while (q.batches.length > 0 && now - q.batches[0]!.createdMs >= this.deliveryTimeoutMs && !q.batches[0]!.building) {
           const b = q.batches.shift()!;
+          if (b.baseSequence >= 0) this.sequenceGap = true;
           this.completeBatch(b, new TimeoutError(`Expiring ${b.recordCount} record(s) for ${b.topic}-${b.partition}: ${now - b.createdMs} ms has passed since batch creation`), -1, -1);
         }
         const b = q.batches[0];
@@ -434,6 +461,13 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
         if (b.retryAt > now) {
           nextWake = Math.min(nextWake, b.retryAt);
           continue;
+        }
+        if (b.needsMetadataAfter > 0) {
+          if (this.cluster.lastMetadataRefresh < b.needsMetadataAfter) {
+            needMetadata = true;
+            continue;
+          }
+          b.needsMetadataAfter = 0;
         }
         const ready = b.closed || this.flushing > 0 || this.closed || now - b.createdMs >= this.lingerMs || q.batches.length > 1;
         if (!ready) {
@@ -472,6 +506,12 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
     if (needMetadata) this.refreshMetadataSoon();
     if (nextWake !== Infinity) this.scheduleAt(nextWake);
     return byNode.size > 0;
+  }
+
+  private inFlightTotal(): number {
+    let n = 0;
+    for (const v of this.inFlightPerNode.values()) n += v;
+    return n;
   }
 
   private buildBatch(b: ProducerBatch, q: PartitionQueue, compressed: Buffer | undefined): void {
@@ -591,7 +631,11 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
       }
       let retriable = err.retriable;
       if (code === 45 /* OUT_OF_ORDER_SEQUENCE_NUMBER */ && this.idempotent) retriable = true; // an earlier batch failed: resend in order
-      if (RETRIABLE_WITH_METADATA.has(code)) this.refreshMetadataSoon();
+      if (RETRIABLE_WITH_METADATA.has(code)) {
+        // do not resend to the same (stale) leader: wait for metadata newer than this error
+        b.needsMetadataAfter = Date.now();
+        this.refreshMetadataSoon();
+      }
       this.failOrRetry(b, err, retriable, false);
     }
   }
