@@ -22,7 +22,11 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files], {
+// A hung test file fails after 10 minutes, named, instead of silently eating CI's whole time budget. (Node 20 applies
+// --test-timeout to each file as a whole as well as to each test without its own timeout; the slowest file takes ~1 min.)
+const timeoutMs = process.env.TEST_TIMEOUT_MS ?? '600000';
+const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeoutMs}`, ...files];
+const r = spawnSync(process.execPath, args, {
   stdio: 'inherit',
 });
 process.exit(r.status ?? 1);
