@@ -183,12 +183,22 @@ export async function run(argv: string[], io?: CliIo): Promise<number> {
     const props = producerProps(args);
     const producer = new Producer<Buffer, Buffer>(props);
     const sync = args.has('sync');
-    const pending = new Set<Promise<unknown>>();
     let failures = 0;
+    let pending = 0;
+    let wake: (() => void) | null = null;
+    const settled = (): void => {
+      pending--;
+      if (wake) {
+        const w = wake;
+        wake = null;
+        w();
+      }
+    };
     const interactive = Boolean((ctx.io.stdin as { isTTY?: boolean }).isTTY);
     const lines = createInterface({ input: ctx.io.stdin as NodeJS.ReadableStream, crlfDelay: Infinity, terminal: false });
-    const onError = (e: unknown, rec: LineRecord): void => {
+    const onError = (e: Error, rec: LineRecord): void => {
       failures++;
+      // Kafka's ErrorLoggingCallback wording.
       const key = rec.key === null ? 'null' : `${rec.key.length} bytes`;
       const value = rec.value === null ? 'null' : `${rec.value.length} bytes`;
       ctx.io.stderr.write(`Error when sending message to topic ${topic} with key: ${key}, value: ${value} with error: ${describeError(e)}\n`);
@@ -197,17 +207,21 @@ export async function run(argv: string[], io?: CliIo): Promise<number> {
       if (interactive) ctx.io.stdout.write('>');
       for await (const line of lines) {
         const rec = reader.read(line);
-        const send = producer.send({ topic, key: rec.key, value: rec.value, headers: rec.headers });
+        const record = { topic, key: rec.key, value: rec.value, headers: rec.headers };
         if (sync) {
-          await send.catch((e: unknown) => onError(e, rec));
+          await producer.send(record).catch((e: Error) => onError(e, rec));
         } else {
-          const p: Promise<unknown> = send.catch((e: unknown) => onError(e, rec)).finally(() => pending.delete(p));
-          pending.add(p);
-          if (pending.size >= MAX_PENDING) await Promise.race(pending);
+          pending++;
+          // The callback form (Java's Callback): no promise per line.
+          producer.send(record, (err) => {
+            if (err) onError(err, rec);
+            settled();
+          });
+          if (pending >= MAX_PENDING) await new Promise<void>((r) => (wake = r));
         }
         if (interactive) ctx.io.stdout.write('>');
       }
-      await Promise.all(pending);
+      while (pending > 0) await new Promise<void>((r) => (wake = r));
     } finally {
       lines.close();
       await producer.close();
