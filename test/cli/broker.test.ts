@@ -201,6 +201,11 @@ test('perf tests against the broker print Kafka\'s summary lines', async (t) => 
   const [header, line] = r.stdout.trim().split('\n');
   assert.equal(header, 'start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec');
   assert.match(line!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d{3}, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d{3}, 0\.1907, [\d.]+, 2000, /);
+  r = await runCli('consumer-perf-test', [...bs, '--topic', 'perf', '--messages', '2000', '--group', 'perf-detailed', '--show-detailed-stats', '--reporting-interval', '1', '--timeout', '20000']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const detailed = r.stdout.trim().split('\n');
+  assert.equal(detailed[0], 'time, threadId, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec');
+  for (const l of detailed.slice(1)) assert.match(l, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d{3}, 0, [\d.]+, [\d.]+, \d+, [\d.]+, \d+, -?\d+, [\d.]+, [\d.]+$/);
 });
 
 test('more seed lines: --describe of all topics, rf 3 on one broker (seed 002), --new-consumer --describe --group (seed 001), offsets topic with --consumer.config (seed 000)', async (t) => {
