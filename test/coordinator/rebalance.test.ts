@@ -375,3 +375,80 @@ test('a follower that changes its subscription triggers a rebalance; an unchange
   assert.deepEqual(gc.core.getGroup('g')?.subscribedTopics, new Set(['t', 'u']));
   await gc.shutdown();
 });
+
+test('the leader leaving during CompletingRebalance: waiting followers get REBALANCE_IN_PROGRESS and a new leader is elected', async () => {
+  const { gc, clock } = await startCoordinator();
+  const a = await joinWithId(gc, { clientId: 'a' });
+  const b = await joinWithId(gc, { clientId: 'b' });
+  clock.advance(200);
+  await flush();
+  const gen = a.pending.value().generationId ?? -1;
+  assert.equal(a.pending.value().leader, a.memberId);
+  const sb = track(sync(gc, b.memberId, gen));
+  await flush();
+  assert.equal(sb.done(), false);
+  await gc.handleLeaveGroup({ groupId: 'g', members: [{ memberId: a.memberId, groupInstanceId: null }] }, { apiVersion: 3, clientId: 'a', clientHost: 'h' });
+  await flush();
+  assert.equal(sb.value().errorCode, E.REBALANCE_IN_PROGRESS);
+  const jb = await join(gc, { memberId: b.memberId });
+  assert.equal(jb.generationId, gen + 1);
+  assert.equal(jb.leader, b.memberId);
+  await gc.shutdown();
+});
+
+test('a failed GroupMetadata append during SyncGroup answers every waiting member and restarts the rebalance', async () => {
+  const { gc, clock, topic } = await startCoordinator();
+  const a = await joinWithId(gc, { clientId: 'a' });
+  const b = await joinWithId(gc, { clientId: 'b' });
+  clock.advance(200);
+  await flush();
+  const gen = a.pending.value().generationId ?? -1;
+  const sb = track(sync(gc, b.memberId, gen));
+  topic.failWith = 56; // KAFKA_STORAGE_ERROR
+  const sa = await sync(gc, a.memberId, gen, [{ memberId: a.memberId, assignment: Buffer.from('a') }, { memberId: b.memberId, assignment: Buffer.from('b') }]);
+  await flush();
+  assert.equal(sa.errorCode, 16); // NOT_COORDINATOR
+  assert.equal(sb.value().errorCode, 16);
+  assert.equal(state(gc), 'PreparingRebalance');
+  topic.failWith = null;
+  await gc.shutdown();
+});
+
+test('shutdown answers parked JoinGroup and SyncGroup with NOT_COORDINATOR', async () => {
+  const { gc, clock } = await startCoordinator();
+  const a = await joinWithId(gc, { clientId: 'a' });
+  await flush();
+  assert.equal(a.pending.done(), false);
+  await gc.shutdown();
+  await flush();
+  assert.equal(a.pending.value().errorCode, 16);
+  const again = await startCoordinator();
+  const x = await joinWithId(again.gc, { clientId: 'x' });
+  const y = await joinWithId(again.gc, { clientId: 'y' });
+  again.clock.advance(200);
+  await flush();
+  const sy = track(sync(again.gc, y.memberId, y.pending.value().generationId ?? -1));
+  await flush();
+  await again.gc.shutdown();
+  await flush();
+  assert.equal(sy.value().errorCode, 16);
+  assert.equal(x.pending.value().errorCode, E.NONE);
+  void clock;
+});
+
+test('a repeated JoinGroup from a parked member answers the older request and keeps the newer one', async () => {
+  const { gc, clock } = await startCoordinator();
+  const first = await join(gc);
+  const older = track(join(gc, { memberId: first.memberId }));
+  const newer = track(join(gc, { memberId: first.memberId }));
+  await flush();
+  assert.equal(older.value().errorCode, E.REBALANCE_IN_PROGRESS);
+  assert.equal(newer.done(), false);
+  clock.advance(100);
+  await flush();
+  assert.equal(newer.value().errorCode, E.NONE);
+  assert.equal(newer.value().generationId, 1);
+  // Heartbeats while completing the rebalance are fine (clients may start before SyncGroup).
+  assert.equal(await heartbeat(gc, first.memberId, 1), E.NONE);
+  await gc.shutdown();
+});
