@@ -57,3 +57,34 @@ test('size estimate is an upper bound', () => {
   b.append(Date.now(), key, value, [{ key: 'x', value: Buffer.alloc(10) }]);
   assert.ok(b.sizeInBytes - before <= estimateRecordSize(key, value, [{ key: 'x', value: Buffer.alloc(10) }]));
 });
+
+test('read_committed drops records of aborted transactions and skips control batches', async () => {
+  const { crc32c } = await import('../../src/protocol/records/crc32c.js');
+  const H = await import('../../src/protocol/records/batch-header.js');
+  const txnBatch = (producerId: bigint, baseOffset: bigint, values: string[], control = false): Buffer => {
+    const b = new BatchBuilder(64);
+    for (const v of values) b.append(1000, control ? Buffer.from([0, 0, 0, 0]) : null, Buffer.from(v), null);
+    const out = b.build({ compression: CompressionType.None, producerId, producerEpoch: 0, baseSequence: 0, transactional: true });
+    out.writeBigInt64BE(baseOffset, 0);
+    if (control) {
+      out.writeInt16BE(out.readInt16BE(H.ATTRIBUTES) | H.CONTROL_BIT, H.ATTRIBUTES);
+      out.writeUInt32BE(crc32c(out.subarray(H.ATTRIBUTES)), H.CRC);
+    }
+    return out;
+  };
+  // producer 1 commits (offsets 0-1, marker 2); producer 2 aborts (3-4, marker 5); producer 1 again (6)
+  const records = Buffer.concat([
+    txnBatch(1n, 0n, ['p1-a', 'p1-b']),
+    txnBatch(1n, 2n, ['commit-marker'], true),
+    txnBatch(2n, 3n, ['p2-a', 'p2-b']),
+    txnBatch(2n, 5n, ['abort-marker'], true),
+    txnBatch(1n, 6n, ['p1-c']),
+  ]);
+  const read = (readCommitted: boolean): string[] => {
+    const out: string[] = [];
+    decodeFetchedRecords(records, { fetchOffset: 0, checkCrcs: true, readCommitted, aborted: [{ producerId: 2, firstOffset: 3 }] }, (r) => out.push(r.value!.toString()));
+    return out;
+  };
+  assert.deepEqual(read(true), ['p1-a', 'p1-b', 'p1-c']);
+  assert.deepEqual(read(false), ['p1-a', 'p1-b', 'p2-a', 'p2-b', 'p1-c']);
+});

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startGregor, type GregorBroker } from '../helpers/broker.js';
-import { Admin, Producer, Consumer, KafkaError } from '../../src/client/index.js';
+import { Admin, Producer, Consumer, KafkaError, UnsupportedFeatureError } from '../../src/client/index.js';
 
 let broker: GregorBroker;
 let admin: Admin;
@@ -136,5 +136,30 @@ test('broker restart mid-send: acks=all + idempotence delivers every record exac
   for (const part of [0, 1]) {
     const expected = Array.from({ length: N / 2 }, (_, i) => i * 2 + part);
     assert.deepEqual(got[part], expected, `partition ${part}: no loss, no duplicates, in order`);
+  }
+});
+
+test('transactions: a clear UnsupportedFeatureError while the broker lacks them, else a committed transaction', async () => {
+  await admin.createTopics([{ name: 'txn', numPartitions: 1 }]);
+  const p = new Producer<string, string>({ bootstrapServers: broker.bootstrap, valueSerializer: 'string', transactionalId: 'gregor-tx' });
+  try {
+    const apis = (await admin.brokerApiVersions())[0]!.apiVersions.map((v) => v.apiKey);
+    if (!apis.includes(24) || !apis.includes(26)) {
+      await assert.rejects(p.initTransactions(), (e: unknown) => e instanceof UnsupportedFeatureError && /not supported by this broker yet/.test(e.message));
+    } else {
+      await p.initTransactions();
+      await p.beginTransaction();
+      await p.send({ topic: 'txn', value: 'in-txn' });
+      await p.commitTransaction();
+      const c = new Consumer<string, string>({ bootstrapServers: broker.bootstrap, valueDeserializer: 'string', isolationLevel: 'read_committed' });
+      c.assign([{ topic: 'txn', partition: 0 }]);
+      await c.seekToBeginning();
+      const got: string[] = [];
+      for (let i = 0; i < 20 && got.length === 0; i++) for (const r of await c.poll(300)) got.push(r.value!);
+      await c.close();
+      assert.deepEqual(got, ['in-txn']);
+    }
+  } finally {
+    await p.close();
   }
 });
