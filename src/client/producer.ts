@@ -794,7 +794,7 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
     const deadline = Date.now() + this.maxBlockMs;
     for (;;) {
       let code: number;
-      let resp: T | null = null;
+      let resp: T;
       try {
         const node = await this.cluster.coordinator(txnId, 1);
         resp = await this.cluster.sendTo(node, build());
