@@ -8,7 +8,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { decodeGroupMetadataValue, decodeKey, decodeOffsetCommitValue } from '../../../src/coordinator/records.js';
 import { partitionForGroup } from '../../../src/coordinator/partitioning.js';
 import { startGregor, type GregorBroker } from '../../helpers/broker.js';
-import { kcatConsume } from '../../helpers/real-clients.js';
+import { kcatConsume, runSystemPython } from '../../helpers/real-clients.js';
 import { Member, produce, type MemberClient } from './harness.js';
 
 const PARTITIONS = 3;
@@ -132,6 +132,64 @@ describe('committed offsets with real clients', { concurrency: false }, () => {
       assert.match(none.errors()[0].msg ?? '', client === 'confluent' ? /offset|reset/i : /NoOffsetForPartition/);
       await Promise.all([earliest, latest, none].map((m) => m.close()));
     }
+  });
+
+  test('admin clients see a live group: kafka-python and kafkajs list/describe it and read its offsets', { timeout: 120_000 }, async () => {
+    const topic = 'admin-view';
+    const group = `admin-${randomBytes(4).toString('hex')}`;
+    await produce(broker.bootstrap, topic, PARTITIONS, 2, 0);
+    const m = member('confluent', topic, group);
+    await m.waitFor(() => m.events.filter((e) => e.ev === 'committed').length >= PARTITIONS * 2, 60_000, 'commits');
+    const py = await runSystemPython<{ groups: [string, string][]; described: { state: string; protocol_type: string; protocol: string; members: { client_id: string; client_host: string; assignment: number[] }[] }; offsets: [number, number][] }>(
+      `
+import json, sys
+from kafka import KafkaAdminClient
+from kafka.coordinator.protocol import ConsumerProtocolMemberAssignment
+req = json.load(sys.stdin)
+a = KafkaAdminClient(bootstrap_servers=req['bootstrap'], client_id='gregor-admin-test')
+groups = a.list_consumer_groups()
+d = a.describe_consumer_groups([req['group']])[0]
+members = []
+for mem in d.members:
+    asg = mem.member_assignment
+    if isinstance(asg, (bytes, bytearray)):
+        asg = ConsumerProtocolMemberAssignment.decode(asg)
+    members.append({'client_id': mem.client_id, 'client_host': mem.client_host,
+                    'assignment': sorted(p for t, ps in asg.assignment for p in ps)})
+offs = a.list_consumer_group_offsets(req['group'])
+a.close()
+print(json.dumps({'groups': [list(g) for g in groups], 'described': {'state': d.state, 'protocol_type': d.protocol_type,
+      'protocol': d.protocol, 'members': members}, 'offsets': sorted([tp.partition, om.offset] for tp, om in offs.items())}))
+`,
+      { bootstrap: broker.bootstrap, group },
+    );
+    assert.ok(py.groups.some(([id, type]) => id === group && type === 'consumer'));
+    assert.equal(py.described.state, 'Stable');
+    assert.equal(py.described.protocol_type, 'consumer');
+    assert.equal(py.described.protocol, 'range');
+    assert.equal(py.described.members.length, 1);
+    assert.equal(py.described.members[0].client_host, '/127.0.0.1');
+    assert.deepEqual(py.described.members[0].assignment, [0, 1, 2]);
+    assert.deepEqual(py.offsets, [
+      [0, 2],
+      [1, 2],
+      [2, 2],
+    ]);
+    const kafka = new Kafka({ clientId: 'admin-check', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const d = await admin.describeGroups([group]);
+      assert.equal(d.groups[0].state, 'Stable');
+      assert.equal(d.groups[0].members.length, 1);
+      const listed = await admin.listGroups();
+      assert.ok(listed.groups.some((g) => g.groupId === group && g.protocolType === 'consumer'));
+      // A live group cannot be deleted.
+      await assert.rejects(admin.deleteGroups([group]), (e: { groups?: { error?: { type?: string } }[] }) => e.groups?.[0]?.error?.type === 'NON_EMPTY_GROUP');
+    } finally {
+      await admin.disconnect();
+    }
+    await m.close();
   });
 
   test('__consumer_offsets read raw with kcat decodes with Kafka\'s formats to the committed offsets', { timeout: 120_000 }, async () => {
