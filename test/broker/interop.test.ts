@@ -2,6 +2,9 @@
 // reads back what every other produced, byte-exact; kcat with each codec, headers, keys, -o beginning and -L.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { splitBatches } from '../../src/protocol/records/batch-view.js';
 import { startGregor, type GregorBroker } from '../helpers/broker.js';
 import {
   CONSUMERS,
@@ -15,6 +18,7 @@ import {
   type TestMessage,
 } from '../helpers/real-clients.js';
 
+const CODEC_IDS = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
 const CLIENTS: ClientName[] = ['kcat', 'confluent', 'kafka-python', 'kafkajs', 'platformatic'];
 
 let broker: GregorBroker;
@@ -51,13 +55,20 @@ for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const) {
     const topic = `kcat-${codec}`;
     const messages: TestMessage[] = Array.from({ length: 50 }, (_, i) => ({
       key: Buffer.from(`key-${i}`),
-      value: Buffer.from(`value-${i}-`.repeat(i + 1)),
+      value: Buffer.from(`value-${i % 3}-`.repeat(40)),
       headers: [{ key: 'codec', value: Buffer.from(codec) }],
     }));
     await kcatProduce({ bootstrap: broker.bootstrap, topic, messages, compression: codec });
     const got = await kcatConsume({ bootstrap: broker.bootstrap, topic, count: messages.length });
     assert.deepEqual(got.map(view), messages.map(expected));
     assert.deepEqual(got.map((m) => m.offset), messages.map((_, i) => BigInt(i)));
+    // librdkafka really compressed (it only does when the broker advertises Produce v0), and the broker kept it.
+    const stored = readdirSync(join(broker.dataDir, `${topic}-0`))
+      .filter((f) => f.endsWith('.log'))
+      .flatMap((f) => splitBatches(readFileSync(join(broker.dataDir, `${topic}-0`, f))).batches.map((b) => b.compression));
+    // (librdkafka sends a batch uncompressed when compressing would not shrink it.)
+    assert.ok(stored.includes(CODEC_IDS[codec]), `stored codecs ${stored.join(',')} for ${codec}`);
+    assert.ok(stored.every((c) => c === CODEC_IDS[codec] || c === 0), `stored codecs ${stored.join(',')} for ${codec}`);
   });
 }
 

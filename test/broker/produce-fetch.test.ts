@@ -57,7 +57,7 @@ test('ApiVersions advertises only served APIs; an unknown version gets a v0 answ
   const r = await c.send(ApiKeys.ApiVersions, 3, { clientSoftwareName: 'test', clientSoftwareVersion: '1.0' });
   assert.equal(r.errorCode, 0);
   const produce = r.apiKeys.find((k) => k.apiKey === ApiKeys.Produce)!;
-  assert.deepEqual([produce.minVersion, produce.maxVersion], [3, 11]);
+  assert.deepEqual([produce.minVersion, produce.maxVersion], [0, 11]);
   assert.equal(r.apiKeys.find((k) => k.apiKey === ApiKeys.LeaderAndIsr), undefined);
   // Hand-made ApiVersions v99 request.
   const header = Buffer.alloc(4 + 2 + 2 + 4 + 2 + 4);
@@ -294,4 +294,36 @@ test('acks=0 produce to an unknown topic closes the connection (as Kafka does)',
   c2.sendOneWay(ApiKeys.Produce, 9, { transactionalId: null, acks: 0, timeoutMs: 1000, topicData: [{ name: 'no-such-topic', partitionData: [{ index: 0, records: batch(['x']) }] }] });
   await new Promise<void>((resolve) => c2.socket.once('close', () => resolve()));
   assert.ok(c2.closed);
+});
+
+test('Produce v2 with a magic v1 message set is up-converted to a v2 batch', async () => {
+  await createTopic('legacy');
+  const { crc32 } = await import('../../src/protocol/records/crc32.js');
+  const message = (offset: number, ts: number, key: string, value: string): Buffer => {
+    const body = Buffer.alloc(1 + 1 + 8 + 4 + key.length + 4 + value.length);
+    let o = body.writeInt8(1, 0); // magic
+    o = body.writeInt8(0, o); // attributes
+    o = body.writeBigInt64BE(BigInt(ts), o);
+    o = body.writeInt32BE(key.length, o);
+    o += body.write(key, o);
+    o = body.writeInt32BE(value.length, o);
+    body.write(value, o);
+    const head = Buffer.alloc(16);
+    head.writeBigInt64BE(BigInt(offset), 0);
+    head.writeInt32BE(4 + body.length, 8);
+    head.writeUInt32BE(crc32(body), 12);
+    return Buffer.concat([head, body]);
+  };
+  const set = Buffer.concat([message(0, 1111, 'k1', 'old-1'), message(1, 2222, 'k2', 'old-2')]);
+  const r = await produce('legacy', 0, set, -1, 2);
+  assert.equal(r.errorCode, 0);
+  const { p } = await fetch('legacy', 0, 0n);
+  const views = [...iterateBatches(p.records!)];
+  assert.equal(views.length, 1);
+  assert.equal(views[0]!.magic, 2);
+  const decoded = await decodeRecordBatch(views[0]!);
+  assert.deepEqual(decoded.records.map((x) => [x.key!.toString(), x.value!.toString(), decoded.baseTimestamp + x.timestampDelta]), [['k1', 'old-1', 1111], ['k2', 'old-2', 2222]]);
+  const bad = Buffer.from(set);
+  bad[20] ^= 0xff;
+  assert.equal((await produce('legacy', 0, bad, -1, 2)).errorCode, ErrorCodes.CORRUPT_MESSAGE);
 });

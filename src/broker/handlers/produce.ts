@@ -8,6 +8,8 @@ import type {
   ProduceResponseTopicProduceResponse,
 } from '../../protocol/generated/messages/produce-response.js';
 import type { PartitionAppendResult } from '../replica-manager.js';
+import { isLegacyMessageSet } from '../../protocol/records/legacy.js';
+import { upConvertLegacy } from '../up-convert.js';
 import { defineHandler } from './registry.js';
 
 function partitionResponse(index: number, r: PartitionAppendResult, leaderId: number, leaderEpoch: number): ProduceResponsePartitionProduceResponse {
@@ -29,8 +31,8 @@ function errorOnly(index: number, code: number, message: string | null): Produce
 
 export default defineHandler({
   apiKey: ApiKeys.Produce,
-  // v0-v2 carry message format v0/v1, which Gregor does not store; Kafka 4.0 dropped them too.
-  minVersion: 3,
+  // v0-v2 carry message format v0/v1: up-converted to v2 batches (see up-convert.ts).
+  minVersion: 0,
   maxVersion: 11,
   async handle(req, ctx) {
     const b = ctx.broker;
@@ -46,7 +48,17 @@ export default defineHandler({
             const p = st.partitions[pd.index];
             if (!p) return errorOnly(pd.index, ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
             if (!pd.records || pd.records.length === 0) return errorOnly(pd.index, ErrorCodes.INVALID_RECORD, 'No records to append');
-            const r = await b.replicas.appendRecords(st, p, pd.records, ctx.apiVersion);
+            let records = pd.records;
+            if (ctx.apiVersion < 3 && isLegacyMessageSet(records)) {
+              try {
+                records = await upConvertLegacy(records);
+              } catch (e) {
+                const code = (e as { kafkaErrorCode?: number }).kafkaErrorCode ?? ErrorCodes.CORRUPT_MESSAGE;
+                return errorOnly(pd.index, code, (e as Error).message);
+              }
+            }
+            // Up-converted (or v2 batches in an old request) are validated like Produce v3.
+            const r = await b.replicas.appendRecords(st, p, records, Math.max(3, ctx.apiVersion));
             return partitionResponse(pd.index, r, p.leaderId, p.leaderEpoch);
           }),
         );
