@@ -11,6 +11,7 @@ import { once } from 'node:events';
 import { runProcess, spawnTracked, stopProcess, withTimeout } from '../helpers/process.js';
 import { makeTempDir } from '../helpers/tmp.js';
 import { runCli } from './run-cli.js';
+import { partitionForKey } from '../../src/client/murmur2.js';
 
 const MAIN = join(REPO_ROOT, 'src', 'cli', 'main.ts');
 let broker: GregorBroker;
@@ -100,12 +101,15 @@ test('consumer-groups --describe: lag matches what was produced and committed', 
   let r = await runCli('topics', [...bs, '--create', '--topic', 'lagged', '--partitions', '2', '--replication-factor', '1']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   // 10 records to partition 0 and 6 to partition 1 (keys pin the partitions through --property parse.key).
-  const input = [...Array.from({ length: 10 }, (_, i) => `a\tp0-${i}`), ...Array.from({ length: 6 }, (_, i) => `b\tp1-${i}`)];
+  const keyFor = (p: number): string => {
+    for (let i = 0; ; i++) if (partitionForKey(Buffer.from(`k${i}`), 2) === p) return `k${i}`;
+  };
+  const input = [...Array.from({ length: 10 }, (_, i) => `${keyFor(0)}\tp0-${i}`), ...Array.from({ length: 6 }, (_, i) => `${keyFor(1)}\tp1-${i}`)];
   r = await runCli('console-producer', [...bs, '--topic', 'lagged', '--property', 'parse.key=true'], input.join('\n') + '\n');
   assert.equal(r.code, 0, r.stderr);
   const ends = await runCli('get-offsets', [...bs, '--topic', 'lagged']);
   const leo = new Map(ends.stdout.trim().split('\n').map((l) => [Number(l.split(':')[1]), Number(l.split(':')[2])] as [number, number]));
-  assert.equal([...leo.values()].reduce((a, b) => a + b, 0), 16);
+  assert.deepEqual([leo.get(0), leo.get(1)], [10, 6]);
   // Consume 5 records in group g1 (auto-commit on close), leaving the rest as lag.
   r = await runCli('console-consumer', [...bs, '--topic', 'lagged', '--group', 'g1', '--from-beginning', '--max-messages', '5']);
   assert.equal(r.code, 0, r.stderr);
@@ -132,6 +136,16 @@ test('consumer-groups --describe: lag matches what was produced and committed', 
   r = await runCli('consumer-groups', [...bs, '--describe', '--group', 'g1', '--offsets']);
   const lags = r.stdout.split('\n').filter((l) => l.startsWith('g1 ')).map((l) => Number(l.trim().split(/\s+/)[5]));
   assert.equal(lags.reduce((a, b) => a + b, 0), 16);
+  // Time-based resets go through ListOffsets by timestamp: a day ago -> the first offsets; the future -> the end.
+  r = await runCli('consumer-groups', [...bs, '--reset-offsets', '--group', 'g1', '--topic', 'lagged', '--by-duration', 'P1D', '--dry-run', '--export']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  // (an empty partition has no offset for any timestamp: Kafka warns and falls back to its end, 0)
+  const csv = r.stdout.trim().split('\n').filter((l) => l && !l.startsWith('Warn: '));
+  assert.deepEqual(csv.sort(), ['lagged,0,0', 'lagged,1,0']);
+  for (const [p, end] of leo) if (end === 0) assert.match(r.stdout, new RegExp(`Warn: Partition ${p} from topic lagged is empty\\.`));
+  r = await runCli('consumer-groups', [...bs, '--reset-offsets', '--group', 'g1', '--topic', 'lagged:0', '--to-datetime', '2999-01-01T00:00:00.000Z', '--dry-run', '--export']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(r.stdout, `\nWarn: Partition 0 from topic lagged is empty. Falling back to latest known offset.\nlagged,0,${leo.get(0)}\n`);
   r = await runCli('consumer-groups', [...bs, '--list']);
   assert.ok(r.stdout.split('\n').includes('g1'));
   // The offsets topic as seed 000 reads it (with --bootstrap-server instead of --zookeeper).
