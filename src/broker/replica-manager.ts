@@ -183,9 +183,11 @@ export class ReplicaManager {
     if (req.fetchOffset < p.logStartOffset || req.fetchOffset > p.logEndOffset) {
       return { errorCode: ErrorCodes.OFFSET_OUT_OF_RANGE, records: null, ...base };
     }
-    if (req.maxBytes <= 0 || req.fetchOffset >= bound) return { errorCode: 0, records: Buffer.alloc(0), ...base };
+    if ((req.maxBytes <= 0 && !req.minOneMessage) || req.fetchOffset >= bound) return { errorCode: 0, records: Buffer.alloc(0), ...base };
     try {
-      const r = await p.log.read(req.fetchOffset, req.maxBytes, bound, req.minOneMessage);
+      // minOneMessage: the first batch comes back whole even when it is larger than the limit (Kafka's rule, so a
+      // consumer can always make progress).
+      const r = await p.log.read(req.fetchOffset, Math.max(1, req.maxBytes), bound, req.minOneMessage);
       return {
         errorCode: 0,
         records: r.data,
