@@ -877,16 +877,36 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
       if (matched.join(',') !== this.joinedTopics.join(',')) this.rejoinNeeded = true;
     }
     if (this.joined && !this.rejoinNeeded) return;
+    // The join runs in the background so poll(timeoutMs) keeps its deadline even while the coordinator holds
+    // JoinGroup for a whole rebalance; the next poll picks up where this one stopped waiting.
+    if (!this.joining) {
+      const p = this.joinLoop().finally(() => {
+        if (this.joining === p) this.joining = null;
+      });
+      p.catch(() => undefined);
+      this.joining = p;
+    }
+    const left = deadline - Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([this.joining, new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, left))))]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private joining: Promise<void> | null = null;
+
+  private async joinLoop(): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.joinGroup(deadline);
+        await this.joinGroup(Date.now() + this.config.int('default.api.timeout.ms'));
         return;
       } catch (e) {
         if (this.closed) throw e;
         const retriable = e instanceof KafkaClientError && e.retriable;
         if (!retriable) throw e;
-        if (Date.now() >= deadline) return; // poll returns empty; the next poll continues
-        await sleep(Math.min(this.config.int('retry.backoff.ms') * 2 ** Math.min(attempt, 4), Math.max(0, deadline - Date.now())));
+        await sleep(this.config.int('retry.backoff.ms') * 2 ** Math.min(attempt, 4));
       }
     }
   }
@@ -1060,6 +1080,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
 
   private startHeartbeat(coordinator: number): void {
     this.stopHeartbeat();
+    if (this.closed) return;
     const groupId = this.groupId!;
     const interval = this.config.int('heartbeat.interval.ms');
     const maxPollInterval = this.config.int('max.poll.interval.ms');
@@ -1142,6 +1163,12 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
     if (this.closed) return;
     this.wakeup();
     try {
+      if (this.joining) {
+        // let a join in progress finish (bounded) so the member can leave the group cleanly
+        let t: NodeJS.Timeout | undefined;
+        await Promise.race([this.joining.catch(() => undefined), new Promise<void>((r) => (t = setTimeout(r, 5000)))]);
+        clearTimeout(t);
+      }
       if (this.joined) {
         await this.revokeAll(false);
         await this.leaveGroup('the consumer is being closed');

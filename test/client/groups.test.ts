@@ -110,3 +110,36 @@ test('for await iterates records until close()', async () => {
   }
   assert.deepEqual(seen, ['r0', 'r1', 'r2', 'r3', 'r4']);
 });
+
+test('poll(timeout) keeps its deadline while a rebalance holds JoinGroup', async () => {
+  const a = new Consumer<Buffer, Buffer>({ bootstrapServers: broker.bootstrap, groupId: 'g-deadline', ...fast, maxPollIntervalMs: 10000 });
+  const b = new Consumer<Buffer, Buffer>({ bootstrapServers: broker.bootstrap, groupId: 'g-deadline', ...fast, maxPollIntervalMs: 10000 });
+  a.subscribe(['eager']);
+  await pollUntil([a], () => a.assignment().length === 4);
+  // b joins; the coordinator parks b's JoinGroup until a rejoins, which happens only when a polls again
+  b.subscribe(['eager']);
+  const t0 = Date.now();
+  await b.poll(200);
+  assert.ok(Date.now() - t0 < 2000, `poll(200) returned after ${Date.now() - t0} ms`);
+  await pollUntil([a, b], () => a.assignment().length === 2 && b.assignment().length === 2);
+  await a.close();
+  await b.close();
+});
+
+test('static membership: a restarted member with the same group.instance.id gets its partitions back', async () => {
+  const opts = { bootstrapServers: broker.bootstrap, groupId: 'g-static', ...fast };
+  const a = new Consumer<Buffer, Buffer>({ ...opts, groupInstanceId: 'instance-a' });
+  const b = new Consumer<Buffer, Buffer>({ ...opts, groupInstanceId: 'instance-b' });
+  a.subscribe(['eager']);
+  b.subscribe(['eager']);
+  await pollUntil([a, b], () => a.assignment().length === 2 && b.assignment().length === 2);
+  const before = names(a.assignment());
+  await a.close(); // a static member does not leave the group
+  const a2 = new Consumer<Buffer, Buffer>({ ...opts, groupInstanceId: 'instance-a' });
+  a2.subscribe(['eager']);
+  await pollUntil([a2, b], () => a2.assignment().length === 2);
+  assert.deepEqual(names(a2.assignment()), before);
+  assert.equal(b.assignment().length, 2);
+  await a2.close();
+  await b.close();
+});
