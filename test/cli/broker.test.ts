@@ -1,7 +1,7 @@
 // Every kafka-* tool end to end against Gregor's broker: the seeds' command lines (with --bootstrap-server), error
 // cases, and consumer-groups --describe lag matching what was produced and committed. A few commands run as child
 // processes (exactly as a user types them), the rest in-process to keep the suite fast.
-import { after, before, test, type TestContext } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,24 +17,10 @@ const MAIN = join(REPO_ROOT, 'src', 'cli', 'main.ts');
 let broker: GregorBroker;
 let bs: string[];
 
-// While Gregor's broker is being built by a parallel helper it may not start yet; the tests then report
-// themselves skipped WITH the start-up error (never silently), instead of failing the whole suite.
-let unavailable: string | null = null;
-
 before(async () => {
-  try {
-    broker = await startGregor({ overrides: { 'num.partitions': '1', 'offsets.topic.num.partitions': '3', 'group.initial.rebalance.delay.ms': '0' } });
-    bs = ['--bootstrap-server', broker.bootstrap];
-  } catch (e) {
-    unavailable = (e as Error).message.split('\n').slice(0, 2).join(' ');
-  }
+  broker = await startGregor({ overrides: { 'num.partitions': '1', 'offsets.topic.num.partitions': '3', 'group.initial.rebalance.delay.ms': '0' } });
+  bs = ['--bootstrap-server', broker.bootstrap];
 });
-
-function needBroker(t: TestContext): boolean {
-  if (unavailable === null) return true;
-  t.skip(`Gregor's broker did not start: ${unavailable}`);
-  return false;
-}
 after(async () => {
   await broker?.close();
 });
@@ -44,8 +30,7 @@ async function cli(argv: string[], stdin?: string): Promise<{ code: number | nul
   return { code: r.code, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
 }
 
-test('seed 000 command lines with --bootstrap-server (child processes)', async (t) => {
-  if (!needBroker(t)) return;
+test('seed 000 command lines with --bootstrap-server (child processes)', async () => {
   // "副本数不能大于当前可用broker数量": a replication factor above the live brokers is refused with Kafka's message.
   let r = await cli(['topics', ...bs, '--create', '--replication-factor', '2', '--partitions', '2', '--topic', 'test']);
   assert.equal(r.code, 1);
@@ -77,8 +62,7 @@ test('seed 000 command lines with --bootstrap-server (child processes)', async (
   assert.equal(r.stdout, "Error while executing topic command : Topic 'test' does not exist as expected\n");
 });
 
-test('seed 001/002 lines: 8 partitions, alter to 16, existing topic, --if-not-exists', async (t) => {
-  if (!needBroker(t)) return;
+test('seed 001/002 lines: 8 partitions, alter to 16, existing topic, --if-not-exists', async () => {
   let r = await runCli('topics', [...bs, '--create', '--topic', 'my-topic', '--replication-factor', '1', '--partitions', '8']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   r = await runCli('topics', [...bs, '--create', '--topic', 'my-topic', '--replication-factor', '1', '--partitions', '8']);
@@ -96,8 +80,7 @@ test('seed 001/002 lines: 8 partitions, alter to 16, existing topic, --if-not-ex
   assert.match(r.stdout, /^Error while executing topic command : /);
 });
 
-test('consumer-groups --describe: lag matches what was produced and committed', async (t) => {
-  if (!needBroker(t)) return;
+test('consumer-groups --describe: lag matches what was produced and committed', async () => {
   let r = await runCli('topics', [...bs, '--create', '--topic', 'lagged', '--partitions', '2', '--replication-factor', '1']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   // 10 records to partition 0 and 6 to partition 1 (keys pin the partitions through --property parse.key).
@@ -161,8 +144,7 @@ test('consumer-groups --describe: lag matches what was produced and committed', 
   assert.match(r.stdout, /Error: Consumer group 'g1' does not exist\./);
 });
 
-test('configs, get-offsets, delete-records, broker-api-versions, dump-log against the broker', async (t) => {
-  if (!needBroker(t)) return;
+test('configs, get-offsets, delete-records, broker-api-versions, dump-log against the broker', async () => {
   let r = await runCli('topics', [...bs, '--create', '--topic', 'cfg', '--partitions', '1', '--replication-factor', '1', '--config', 'retention.ms=86400000']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   r = await runCli('configs', [...bs, '--entity-type', 'topics', '--entity-name', 'cfg', '--alter', '--add-config', 'max.message.bytes=2000000']);
@@ -174,6 +156,14 @@ test('configs, get-offsets, delete-records, broker-api-versions, dump-log agains
   r = await runCli('topics', [...bs, '--describe', '--topic', 'cfg']);
   assert.match(r.stdout, /Configs: .*max\.message\.bytes=2000000/);
   r = await runCli('configs', [...bs, '--entity-type', 'topics', '--entity-name', 'cfg', '--alter', '--delete-config', 'max.message.bytes']);
+  assert.equal(r.code, 0, r.stderr);
+
+  // Broker configs: the cluster-wide dynamic default, shown under "Default configs for brokers in the cluster are:".
+  r = await runCli('configs', [...bs, '--entity-type', 'brokers', '--entity-default', '--alter', '--add-config', 'log.retention.ms=604800000']);
+  assert.equal(r.stdout, 'Completed updating default config for brokers in the cluster.\n', r.stderr);
+  r = await runCli('configs', [...bs, '--entity-type', 'brokers', '--describe']);
+  assert.match(r.stdout, /^Dynamic configs for broker \d+ are:\nDefault configs for brokers in the cluster are:\n {2}log\.retention\.ms=604800000 sensitive=false synonyms=\{DYNAMIC_DEFAULT_BROKER_CONFIG:log\.retention\.ms=604800000\}\n$/);
+  r = await runCli('configs', [...bs, '--entity-type', 'brokers', '--entity-default', '--alter', '--delete-config', 'log.retention.ms']);
   assert.equal(r.code, 0, r.stderr);
 
   r = await runCli('console-producer', [...bs, '--topic', 'cfg'], Array.from({ length: 10 }, (_, i) => `m${i}`).join('\n') + '\n');
@@ -205,8 +195,7 @@ test('configs, get-offsets, delete-records, broker-api-versions, dump-log agains
   assert.match(r.stdout, /\| offset: 9 CreateTime: \d+ keySize: -1 valueSize: 2 sequence: -?\d+ headerKeys: \[\] payload: m9\n/);
 });
 
-test('perf tests against the broker print Kafka\'s summary lines', async (t) => {
-  if (!needBroker(t)) return;
+test('perf tests against the broker print Kafka\'s summary lines', async () => {
   let r = await runCli('producer-perf-test', ['--topic', 'perf', '--num-records', '2000', '--record-size', '100', '--throughput', '-1', '--producer-props', `bootstrap.servers=${broker.bootstrap}`, 'acks=1']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^2000 records sent, [\d.]+ records\/sec \([\d.]+ MB\/sec\), [\d.]+ ms avg latency, [\d.]+ ms max latency, \d+ ms 50th, \d+ ms 95th, \d+ ms 99th, \d+ ms 99\.9th\.\n$/);
@@ -222,8 +211,7 @@ test('perf tests against the broker print Kafka\'s summary lines', async (t) => 
   for (const l of detailed.slice(1)) assert.match(l, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d{3}, 0, [\d.]+, [\d.]+, \d+, [\d.]+, \d+, -?\d+, [\d.]+, [\d.]+$/);
 });
 
-test('more seed lines: --describe of all topics, rf 3 on one broker (seed 002), --new-consumer --describe --group (seed 001), offsets topic with --consumer.config (seed 000)', async (t) => {
-  if (!needBroker(t)) return;
+test('more seed lines: --describe of all topics, rf 3 on one broker (seed 002), --new-consumer --describe --group (seed 001), offsets topic with --consumer.config (seed 000)', async () => {
   let r = await runCli('topics', [...bs, '--create', '--replication-factor', '3', '--partitions', '1', '--topic', 'first']);
   assert.equal(r.code, 1);
   assert.equal(r.stdout, 'Error while executing topic command : Replication factor: 3 larger than available brokers: 1.\n');
@@ -257,8 +245,7 @@ test('more seed lines: --describe of all topics, rf 3 on one broker (seed 002), 
   assert.match(r.stderr, /Processed a total of \d+ messages/);
 });
 
-test('a second run in the same group continues after the committed offsets (no record printed twice)', async (t) => {
-  if (!needBroker(t)) return;
+test('a second run in the same group continues after the committed offsets (no record printed twice)', async () => {
   let r = await runCli('topics', [...bs, '--create', '--topic', 'resume', '--partitions', '1', '--replication-factor', '1']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   r = await runCli('console-producer', [...bs, '--topic', 'resume'], Array.from({ length: 9 }, (_, i) => `r${i}`).join('\n') + '\n');
@@ -274,8 +261,7 @@ test('a second run in the same group continues after the committed offsets (no r
   assert.match(r.stdout, /\nresumer\s+resume\s+0\s+9\s+9\s+0\s+-\s+-\s+-\n/);
 });
 
-test('consumer-groups on an active group: members, state, and reset-offsets refused while it runs', async (t) => {
-  if (!needBroker(t)) return;
+test('consumer-groups on an active group: members, state, and reset-offsets refused while it runs', async () => {
   let r = await runCli('topics', [...bs, '--create', '--topic', 'active', '--partitions', '2', '--replication-factor', '1']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   r = await runCli('console-producer', [...bs, '--topic', 'active', '--property', 'parse.key=true'], 'a\t1\nb\t2\nc\t3\n');
@@ -320,8 +306,7 @@ test('consumer-groups on an active group: members, state, and reset-offsets refu
   }
 });
 
-test('producer codecs and acks, consumer isolation level, --command-config', async (t) => {
-  if (!needBroker(t)) return;
+test('producer codecs and acks, consumer isolation level, --command-config', async () => {
   const expected: string[] = [];
   for (const [codec, acks] of [['gzip', '1'], ['snappy', 'all'], ['lz4', '0'], ['zstd', '-1'], ['none', '1']] as const) {
     const lines = [`${codec}-a`, `${codec}-b`];
