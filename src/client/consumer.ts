@@ -281,6 +281,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
     for (;;) {
       if (this.closed) throw new ClosedError('consumer closed');
       if (!this.manual) await this.ensureGroup(deadline);
+      if (Date.now() - this.cluster.lastMetadataRefresh > this.config.int('metadata.max.age.ms')) void this.cluster.refreshMetadata().catch(() => undefined);
       this.maybeAutoCommit();
       await this.resolvePositions(deadline);
       const out = this.drainBuffered();

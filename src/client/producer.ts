@@ -458,6 +458,7 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
   /** One drain pass; returns whether any request was sent. */
   private drainOnce(): boolean {
     const now = Date.now();
+    if (now - this.cluster.lastMetadataRefresh > this.config.int('metadata.max.age.ms')) this.refreshMetadataSoon(); // new partitions, moved leaders
     let nextWake = Infinity;
     let needMetadata = false;
     const byNode = new Map<number, ProducerBatch[]>();
@@ -648,7 +649,15 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
         continue;
       }
       let retriable = err.retriable;
-      if (code === 45 /* OUT_OF_ORDER_SEQUENCE_NUMBER */ && this.idempotent) retriable = true; // an earlier batch failed: resend in order
+      if (this.idempotent && !this.transactionalId && (code === 45 /* OUT_OF_ORDER_SEQUENCE_NUMBER */ || code === 59) /* UNKNOWN_PRODUCER_ID */) {
+        // OUT_OF_ORDER behind an earlier failed batch of the partition: resend in order. Otherwise the broker
+        // lost this producer's state (e.g. records deleted, state not restored): like Java, continue under a
+        // new producer id, re-sequencing what is not yet acknowledged.
+        const q = this.acc.queue(b.topic, b.partition);
+        const earlierPending = q.batches.some((x) => x.baseSequence >= 0 && x.baseSequence < b.baseSequence) || q.inFlight.some((x) => x !== b && x.baseSequence < b.baseSequence);
+        if (code === 59 || !earlierPending) this.sequenceGap = true;
+        retriable = true;
+      }
       if (RETRIABLE_WITH_METADATA.has(code)) {
         // do not resend to the same (stale) leader: wait for metadata newer than this error
         b.needsMetadataAfter = Date.now();

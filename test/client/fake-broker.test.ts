@@ -149,3 +149,32 @@ test('a broker that never answers: request.timeout.ms, retries, then delivery.ti
     b.server.close();
   }
 });
+
+test('UNKNOWN_PRODUCER_ID: continue under a new producer id, re-sequenced from 0', async () => {
+  const brokers: FakeBroker[] = [];
+  let pids = 0;
+  const answers = [0, 59 /* UNKNOWN_PRODUCER_ID */];
+  const b = await fakeBroker(1, (k) => {
+    if (k === ApiKeys.Metadata) return metadata(brokers, () => 1);
+    if (k === ApiKeys.InitProducerId) return { ...initPid, producerId: BigInt(100 + pids++) };
+    return produceResponse(answers.shift() ?? 0, 3n);
+  });
+  brokers.push(b);
+  const p = new Producer<string, string>({ bootstrapServers: `127.0.0.1:${b.port}`, valueSerializer: 'string', retryBackoffMs: 10 });
+  try {
+    await p.send({ topic: 't', partition: 0, value: 'first' });
+    await p.send({ topic: 't', partition: 0, value: 'second' });
+    const views = b.produceBatches.map((x) => new RecordBatchView(x));
+    assert.deepEqual(
+      views.map((v) => [v.producerId, v.baseSequence]),
+      [
+        [100, 0],
+        [100, 1],
+        [101, 0],
+      ],
+    );
+  } finally {
+    await p.close();
+    b.server.close();
+  }
+});
