@@ -52,6 +52,8 @@ export interface ConsumerProtocolHost {
   putGroup(group: ClassicGroup): void;
   resolveTopic(name: string): TopicInfo | undefined;
   info(msg: string): void;
+  /** The group's state changed (also from timers): persist it. */
+  changed(group: ClassicGroup): void;
 }
 
 const LEAVE_EPOCH = -1;
@@ -150,6 +152,7 @@ export class ConsumerGroupProtocol {
     reconcileMember(data, member, { owned });
     this.armTimers(group, member);
     this.syncGroupState(group, data);
+    this.host.changed(group);
     const key = `${member.memberEpoch}|${assignmentKey(member.assigned)}`;
     // Sent on join, when it changed, or when the member's view differs (it missed a response).
     const send = p.memberEpoch === 0 || key !== member.lastSentAssignment || (owned !== null && assignmentKey(owned) !== assignmentKey(member.assigned));
@@ -185,7 +188,11 @@ export class ConsumerGroupProtocol {
       if (info) topics.set(name, info);
     }
     const fingerprint = [...topics].map(([n, i]) => `${n}=${i.topicId}/${i.numPartitions}`).join(';');
-    if (fingerprint !== data.subscriptionFingerprint) {
+    if (!data.fingerprintKnown) {
+      // Loaded from the log: the stored target was computed against these topics, presumably.
+      data.fingerprintKnown = true;
+      data.subscriptionFingerprint = fingerprint;
+    } else if (fingerprint !== data.subscriptionFingerprint) {
       data.subscriptionFingerprint = fingerprint;
       if (data.targetAssignmentEpoch === data.groupEpoch) data.groupEpoch++;
     }
@@ -228,6 +235,15 @@ export class ConsumerGroupProtocol {
     data.groupEpoch++;
     this.host.info(`Member ${member.memberId} removed from consumer group ${group.groupId} (${why}); group epoch ${data.groupEpoch}`);
     this.refreshTarget(group, data);
+    this.syncGroupState(group, data);
+    this.host.changed(group);
+  }
+
+  /** Session timers for members loaded from the log: they must heartbeat again within the session timeout. */
+  armLoaded(group: ClassicGroup): void {
+    const data = group.consumer;
+    if (!data) return;
+    for (const m of data.members.values()) this.armTimers(group, m);
     this.syncGroupState(group, data);
   }
 

@@ -58,7 +58,13 @@ export class ConsumerGroupData {
   targetAssignment = new Map<string, Assignment>();
   /** Partition counts of subscribed topics when the target was computed: a change bumps the epoch. */
   subscriptionFingerprint = '';
+  /** False right after loading from the log: the first fingerprint is adopted without a new epoch. */
+  fingerprintKnown = true;
   assignorName = 'uniform';
+  /** What was last appended to __consumer_offsets per record key (latin1 key bytes -> value bytes). */
+  written = new Map<string, Buffer>();
+  /** Appends of this group, chained so they reach the log in order. */
+  writeChain: Promise<void> = Promise.resolve();
 
   /** Kafka's ConsumerGroup.State names (lower case on the wire for ConsumerGroupDescribe, capitalised in ListGroups). */
   stateName(): 'Empty' | 'Assigning' | 'Reconciling' | 'Stable' {

@@ -413,7 +413,7 @@ export class GroupCoordinator {
   // ---------------------------------------------------------------- KIP-848
 
   async handleConsumerGroupHeartbeat(req: ConsumerGroupHeartbeatRequest, ctx: RequestContext): Promise<ConsumerGroupHeartbeatResponse> {
-    const r = this.core.consumerGroupHeartbeat({
+    const r = await this.core.consumerGroupHeartbeat({
       apiVersion: ctx.apiVersion,
       groupId: req.groupId,
       memberId: req.memberId,

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { NEW_MEMBER_JOIN_TIMEOUT_MS, type GroupCoordinatorConfig } from './config.js';
 import { ConsumerGroupProtocol, type ConsumerHeartbeatParams, type ConsumerHeartbeatResult } from './consumer-group-protocol.js';
 import type { ConsumerGroupData, TopicInfo } from './consumer-group.js';
+import { decodeConsumerKey, desiredRecords, diffRecords, loadConsumerGroups, type ConsumerRecordKey } from './consumer-group-records.js';
 import { CONSUMER_PROTOCOL_TYPE } from './consumer-protocol.js';
 import { GroupErrors as E } from './error-codes.js';
 import {
@@ -182,11 +183,42 @@ export class ClassicGroupCoordinator {
       putGroup: (group) => void this.groups.set(group.groupId, group),
       resolveTopic: (name) => this.resolveTopic(name),
       info: (msg) => this.logger.info(msg),
+      changed: (group) => void this.persistConsumerGroup(group),
     });
   }
 
-  consumerGroupHeartbeat(p: ConsumerHeartbeatParams): ConsumerHeartbeatResult {
-    return this.consumerProtocol.heartbeat(p);
+  /** ConsumerGroupHeartbeat; answers once the group's records it changed are in the log. */
+  async consumerGroupHeartbeat(p: ConsumerHeartbeatParams): Promise<ConsumerHeartbeatResult> {
+    const r = this.consumerProtocol.heartbeat(p);
+    const group = this.groups.get(p.groupId);
+    if (r.errorCode === E.NONE && group?.consumer) {
+      const err = await this.persistConsumerGroup(group);
+      if (err !== E.NONE) return { ...r, errorCode: err, errorMessage: null, assignment: null };
+    }
+    return r;
+  }
+
+  /**
+   * Appends what changed in a KIP-848 group since the last append (records whose bytes differ, tombstones for
+   * departed members), chained per group so records reach the log in the order the changes happened.
+   */
+  private persistConsumerGroup(group: ClassicGroup): Promise<number> {
+    const data = group.consumer;
+    if (!data) return Promise.resolve(E.NONE);
+    const records = diffRecords(data.written, desiredRecords(group.groupId, data));
+    if (records.length === 0) return data.writeChain.then(() => E.NONE);
+    const run = data.writeChain.then(async () => {
+      try {
+        await this.log.append(this.partitionFor(group.groupId), records, this.scheduler.now());
+        return E.NONE as number;
+      } catch (e) {
+        const code = mapStoreError(errorCodeOf(e), false);
+        this.logger.warn(`Failed to store consumer group ${group.groupId}: error ${code}`);
+        return code;
+      }
+    });
+    data.writeChain = run.then(() => undefined);
+    return run;
   }
 
   /** ConsumerGroupDescribe: only KIP-848 groups; classic ones answer GROUP_ID_NOT_FOUND as in Kafka. */
@@ -231,7 +263,18 @@ export class ClassicGroupCoordinator {
     for (const rec of records) latest.set(rec.key.toString('latin1'), rec.value);
     const offsets = new Map<string, Map<string, { topic: string; partition: number; value: OffsetAndMetadata }>>();
     const metadata = new Map<string, GroupMetadataValue | null>();
+    const consumerEntries: { key: ConsumerRecordKey; rawKey: string; value: Buffer }[] = [];
     for (const [rawKey, value] of latest) {
+      let ckey: ConsumerRecordKey | null;
+      try {
+        ckey = decodeConsumerKey(Buffer.from(rawKey, 'latin1'));
+      } catch {
+        ckey = null;
+      }
+      if (ckey) {
+        if (value !== null) consumerEntries.push({ key: ckey, rawKey, value });
+        continue;
+      }
       let key;
       try {
         key = decodeKey(Buffer.from(rawKey, 'latin1'));
@@ -255,18 +298,31 @@ export class ClassicGroupCoordinator {
     const now = this.scheduler.now();
     let loadedGroups = 0;
     let loadedOffsets = 0;
-    const ids = new Set([...offsets.keys(), ...metadata.keys()]);
+    let consumerGroups = new Map<string, { data: ConsumerGroupData; written: Map<string, Buffer> }>();
+    try {
+      consumerGroups = loadConsumerGroups(consumerEntries);
+    } catch (e) {
+      this.logger.warn(`__consumer_offsets-${partition}: skipping unreadable consumer group records: ${(e as Error).message}`);
+    }
+    const ids = new Set([...offsets.keys(), ...metadata.keys(), ...consumerGroups.keys()]);
     for (const groupId of ids) {
       const meta = metadata.get(groupId) ?? null;
       const groupOffsets = offsets.get(groupId);
-      if (meta === null && (!groupOffsets || groupOffsets.size === 0)) continue;
-      const group = meta ? this.groupFromMetadata(groupId, meta, now) : new ClassicGroup(groupId, 'Empty', now);
+      const cg = consumerGroups.get(groupId);
+      if (meta === null && !cg && (!groupOffsets || groupOffsets.size === 0)) continue;
+      const group = meta && !cg ? this.groupFromMetadata(groupId, meta, now) : new ClassicGroup(groupId, 'Empty', now);
+      if (cg) {
+        cg.data.written = cg.written;
+        group.consumer = cg.data;
+        group.protocolType = CONSUMER_PROTOCOL_TYPE;
+      }
       if (groupOffsets) for (const [k, v] of groupOffsets) group.offsets.set(k, v);
       // A group might have been created by a request while loading; the log is authoritative.
       this.groups.set(groupId, group);
       loadedGroups++;
       loadedOffsets += group.offsets.size;
       for (const m of group.members.values()) this.scheduleHeartbeat(group, m, m.sessionTimeoutMs);
+      if (group.consumer) this.consumerProtocol.armLoaded(group);
     }
     this.loadingPartitions.delete(partition);
     return { groups: loadedGroups, offsets: loadedOffsets };
@@ -367,6 +423,9 @@ export class ClassicGroupCoordinator {
     if (group.consumer) {
       // A KIP-848 group: classic members may only take it over once it is empty.
       if (group.consumer.members.size > 0) return respond(joinError(p.memberId, E.INCONSISTENT_GROUP_PROTOCOL));
+      // Back to classic: its KIP-848 records go (tombstones) so a restart does not resurrect the consumer group.
+      const stale = diffRecords(group.consumer.written, new Map());
+      if (stale.length > 0) this.guard(this.log.append(this.partitionFor(group.groupId), stale, this.scheduler.now()));
       group.consumer = null;
       group.state = 'Empty';
     }
@@ -1036,6 +1095,19 @@ export class ClassicGroupCoordinator {
     const dead = group.is('Dead');
     if (dead && this.groups.get(group.groupId) === group) this.groups.delete(group.groupId);
     await this.writeTombstones(group, removed, dead && group.generationId > 0);
+    if (dead && group.consumer && group.consumer.written.size > 0) {
+      // A deleted KIP-848 group: tombstones for its epoch records (members are gone already).
+      const data = group.consumer;
+      const records = diffRecords(data.written, new Map());
+      data.writeChain = data.writeChain.then(async () => {
+        try {
+          await this.log.append(this.partitionFor(group.groupId), records, this.scheduler.now());
+        } catch (e) {
+          this.logger.warn(`Failed to write tombstones for consumer group ${group.groupId}: error ${errorCodeOf(e)}`);
+        }
+      });
+      await data.writeChain;
+    }
   }
 
   async deleteGroups(groupIds: string[]): Promise<Map<string, number>> {

@@ -30,7 +30,7 @@ async function start() {
   await f.gc.shutdown();
   const gc = new GroupCoordinator({ offsetsTopic: f.topic, node: () => ({ nodeId: 1, host: 'h', port: 1 }), scheduler: f.clock, topics: view, config: { consumerSessionTimeoutMs: 10_000 } });
   await gc.startup();
-  return { gc, clock: f.clock };
+  return { gc, clock: f.clock, topic: f.topic };
 }
 
 function hb(gc: GroupCoordinator, c: Partial<Client> & { epoch: number }, extra: Record<string, unknown> = {}): Promise<ConsumerGroupHeartbeatResponse> {
@@ -215,4 +215,49 @@ test('new partitions of a subscribed topic are assigned on the next heartbeats',
     topics.set('t', { topicId: TOPIC_ID, numPartitions: 6 });
   }
   await gc.shutdown();
+});
+
+test('KIP-848 groups are written to __consumer_offsets and survive a restart: members keep epochs and partitions', async () => {
+  const { gc, clock, topic } = await start();
+  const a = await join(gc);
+  const b = await join(gc);
+  for (let i = 0; i < 3; i++) for (const x of [a, b]) await round(gc, x);
+  const c = await join(gc);
+  const left = await hb(gc, { memberId: c.memberId, epoch: -1 });
+  assert.equal(left.errorCode, 0);
+  for (let i = 0; i < 2; i++) for (const x of [a, b]) await round(gc, x);
+  assert.deepEqual([...a.owned, ...b.owned].sort(), [0, 1, 2, 3, 4, 5]);
+  const epochs = [a.epoch, b.epoch];
+  await gc.shutdown();
+
+  // Same log, new coordinator.
+  const { GroupCoordinator } = await import('../../src/coordinator/index.js');
+  const again = new GroupCoordinator({ offsetsTopic: topic, node: () => ({ nodeId: 1, host: 'h', port: 1 }), scheduler: clock, topics: view, config: { consumerSessionTimeoutMs: 10_000 } });
+  await again.startup();
+  const d = await again.handleConsumerGroupDescribe({ groupIds: ['cg'], includeAuthorizedOperations: false }, ctx);
+  assert.equal(d.groups[0].errorCode, 0);
+  assert.deepEqual(d.groups[0].members.map((m) => m.memberId).sort(), [a.memberId, b.memberId].sort(), 'the departed member stayed gone');
+  for (const x of [a, b]) {
+    const r = await hb(again, x);
+    assert.equal(r.errorCode, 0, r.errorMessage ?? '');
+    assert.equal(r.memberEpoch, x.epoch);
+  }
+  assert.deepEqual([a.epoch, b.epoch], epochs);
+  const after = d.groups[0].members.flatMap((m) => m.assignment.topicPartitions.flatMap((tp) => tp.partitions)).sort();
+  assert.deepEqual(after, [0, 1, 2, 3, 4, 5]);
+  // A member that never comes back times out after the restart too.
+  clock.advance(10_001);
+  const d2 = await again.handleConsumerGroupDescribe({ groupIds: ['cg'], includeAuthorizedOperations: false }, ctx);
+  assert.equal(d2.groups[0].groupState, 'empty');
+  await again.shutdown();
+  // Emptied and deleted: nothing of it survives another restart.
+  const third = new GroupCoordinator({ offsetsTopic: topic, node: () => ({ nodeId: 1, host: 'h', port: 1 }), scheduler: clock, topics: view });
+  await third.startup();
+  const del = await third.handleDeleteGroups({ groupsNames: ['cg'] }, { ...ctx, apiVersion: 2 });
+  assert.equal(del.results[0].errorCode, 0);
+  await third.shutdown();
+  const fourth = new GroupCoordinator({ offsetsTopic: topic, node: () => ({ nodeId: 1, host: 'h', port: 1 }), scheduler: clock, topics: view });
+  await fourth.startup();
+  assert.equal((await fourth.handleConsumerGroupDescribe({ groupIds: ['cg'], includeAuthorizedOperations: false }, ctx)).groups[0].errorCode, 69);
+  await fourth.shutdown();
 });

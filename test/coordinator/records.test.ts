@@ -198,3 +198,18 @@ test('replay honours transactions: committed transactional offsets count, aborte
   const records = await readOffsetsPartition(topic, 0);
   assert.deepEqual(records.map((r) => decodeOffsetCommitValue(r.value as Buffer).offset), [1n, 5n]);
 });
+
+test('KIP-848 record keys (v3, v5-v8) match the generated codecs', async () => {
+  const { encodeConsumerKey, decodeConsumerKey } = await import('../../src/coordinator/consumer-group-records.js');
+  const { decodeConsumerGroupMemberMetadataKey } = await import('../../src/protocol/generated/internal/consumer-group-member-metadata-key.js');
+  const { decodeConsumerGroupMetadataKey } = await import('../../src/protocol/generated/internal/consumer-group-metadata-key.js');
+  const { decodeConsumerGroupCurrentMemberAssignmentKey } = await import('../../src/protocol/generated/internal/consumer-group-current-member-assignment-key.js');
+  const m = versioned(encodeConsumerKey(5, 'grp', 'mem'), decodeConsumerGroupMemberMetadataKey);
+  assert.deepEqual([m.version, m.value.groupId, m.value.memberId, m.rest], [5, 'grp', 'mem', 0]);
+  const g = versioned(encodeConsumerKey(3, 'grp'), decodeConsumerGroupMetadataKey);
+  assert.deepEqual([g.version, g.value.groupId, g.rest], [3, 'grp', 0]);
+  const c = versioned(encodeConsumerKey(8, 'grp', 'mem'), decodeConsumerGroupCurrentMemberAssignmentKey);
+  assert.deepEqual([c.version, c.value.groupId, c.value.memberId], [8, 'grp', 'mem']);
+  assert.deepEqual(decodeConsumerKey(encodeConsumerKey(7, 'grp', 'mem')), { version: 7, group: 'grp', memberId: 'mem' });
+  assert.equal(decodeConsumerKey(encodeOffsetCommitKey('g', 't', 0)), null);
+});
