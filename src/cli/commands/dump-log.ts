@@ -51,8 +51,8 @@ interface Options {
 }
 
 /** Reads the batches of a log file one by one (header first, then the batch), bounded by maxBytes. */
-async function* fileBatches(fh: FileHandle, size: number, maxBytes: number): AsyncGenerator<{ view: RecordBatchView; position: number }, number> {
-  let pos = 0;
+async function* fileBatches(fh: FileHandle, size: number, maxBytes: number, start = 0): AsyncGenerator<{ view: RecordBatchView; position: number }, number> {
+  let pos = start;
   const limit = Math.min(size, maxBytes);
   const head = Buffer.alloc(17);
   while (pos + 17 <= limit) {
@@ -298,7 +298,7 @@ async function dumpTimeIndex(ctx: Context, file: string, o: Options, errors: str
     const ts = timeIndex.timestampAt(i);
     const offset = timeIndex.offsetAt(i);
     if (i > 0 && offset === base) break;
-    const start = typeof offsetIndex === 'string' ? 0 : offsetIndex.entries ? offsetIndex.positionAt(Math.max(0, floorIndex(offsetIndex, offset))) : 0;
+    const start = typeof offsetIndex === 'string' ? 0 : offsetIndex.lookup(offset).position;
     const found = await batchMaxTimestampFor(logFile, start, offset);
     if (found === null) errors.push(`The following indexed offsets are not found in the log.\nIndexed offset: ${offset}, found log offset: -1`);
     else if (found.lastOffset !== offset) errors.push(`The following indexed offsets are not found in the log.\nIndexed offset: ${offset}, found log offset: ${found.lastOffset}`);
@@ -309,32 +309,20 @@ async function dumpTimeIndex(ctx: Context, file: string, o: Options, errors: str
   }
 }
 
-function floorIndex(index: OffsetIndex, offset: number): number {
-  let found = -1;
-  for (let i = 0; i < index.entries; i++) if (index.offsetAt(i) <= offset) found = i;
-  return found;
-}
-
 /** The first batch at or after `position` whose last offset is >= offset: its last offset and record max timestamp. */
 async function batchMaxTimestampFor(logFile: string, position: number, offset: number): Promise<{ lastOffset: number; maxTimestamp: number } | null> {
   const fh = await open(logFile, 'r').catch(() => null);
   if (!fh) return null;
   try {
     const size = (await fh.stat()).size;
-    const it = fileBatches(fh, size, Number.MAX_SAFE_INTEGER);
-    let skipped = 0;
-    for await (const { view, position: p } of it) {
-      if (p < position) {
-        skipped++;
-        continue;
-      }
+    // Start at the offset index's position for this entry: no scan from the beginning of the segment.
+    for await (const { view } of fileBatches(fh, size, Number.MAX_SAFE_INTEGER, position)) {
       if (view.lastOffset >= offset) {
         let max = -1;
         if (view.magic >= 2) for (const r of decodeRecordBatch(view, { verifyCrc: false }).records) max = Math.max(max, r.timestamp);
         return { lastOffset: view.lastOffset, maxTimestamp: max };
       }
     }
-    void skipped;
     return null;
   } finally {
     await fh.close();
