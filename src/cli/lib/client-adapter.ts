@@ -58,17 +58,11 @@ export async function openAdmin(props: Record<string, string>): Promise<ClusterA
   return translated(new AdminBridge(new Admin(props)));
 }
 
-const RESOURCE: Record<ConfigResourceType, 'topic' | 'broker' | 'broker_logger'> = {
-  topic: 'topic',
-  broker: 'broker',
-  'broker-logger': 'broker_logger',
-  group: 'topic',
-  'client-metrics': 'topic',
-};
-
+/** The client's resource type names; group and client-metrics configs are not offered by kafka-configs here. */
 function resourceType(t: ConfigResourceType): 'topic' | 'broker' | 'broker_logger' {
-  if (t === 'group' || t === 'client-metrics') throw new ClusterError('INVALID_REQUEST', `config resource type ${t} is not supported`);
-  return RESOURCE[t];
+  if (t === 'topic' || t === 'broker') return t;
+  if (t === 'broker-logger') return 'broker_logger';
+  throw new ClusterError('INVALID_REQUEST', `config resource type ${t} is not supported`);
 }
 
 function errorText(e: unknown): { error: string; errorMessage: string } {
