@@ -1,11 +1,14 @@
 // Kafka's ConsumerProtocol bytes: the subscription a member sends in JoinGroup and the assignment the leader
 // returns in SyncGroup (kafka-protocol/messages/ConsumerProtocol{Subscription,Assignment}.json, non-flexible,
-// int16 version first). Using exactly these bytes is what lets Gregor consumers share a group with Java and
-// librdkafka consumers. Decoding accepts newer versions by reading the fields it knows and ignoring the rest,
-// as Kafka does.
+// int16 version first), thin wrappers over the generated codecs. Using exactly these bytes is what lets Gregor
+// consumers share a group with Java and librdkafka consumers. Decoding accepts newer versions by reading the
+// fields it knows and ignoring the rest, as Kafka does. The sticky assignor's user data has no JSON spec and is
+// encoded here by hand.
 import { Reader } from '../protocol/primitives/reader.js';
 import { Writer } from '../protocol/primitives/writer.js';
 import type { TopicPartition } from './types.js';
+import { encodeConsumerProtocolSubscription, decodeConsumerProtocolSubscription } from '../protocol/generated/messages/consumer-protocol-subscription.js';
+import { encodeConsumerProtocolAssignment, decodeConsumerProtocolAssignment } from '../protocol/generated/messages/consumer-protocol-assignment.js';
 
 export interface Subscription {
   topics: string[];
@@ -54,47 +57,52 @@ function readTopicPartitions(r: Reader): TopicPartition[] {
   return out;
 }
 
+/** Versions this client reads and writes (a newer peer's extra trailing fields are ignored, as Kafka does). */
+const MAX_VERSION = 3;
+
 export function encodeSubscription(s: Subscription, version = 1): Buffer {
   const w = new Writer(64);
   w.writeInt16(version);
-  w.writeInt32(s.topics.length);
-  for (const t of s.topics) w.writeString(t);
-  w.writeNullableBytes(s.userData);
-  if (version >= 1) writeTopicPartitions(w, s.ownedPartitions);
-  if (version >= 2) w.writeInt32(s.generationId);
-  if (version >= 3) w.writeNullableString(s.rackId);
+  encodeConsumerProtocolSubscription(
+    w,
+    {
+      topics: s.topics,
+      userData: s.userData,
+      ...(version >= 1 ? { ownedPartitions: groupByTopic(s.ownedPartitions).map(([topic, partitions]) => ({ topic, partitions })) } : {}),
+      ...(version >= 2 ? { generationId: s.generationId } : {}),
+      ...(version >= 3 ? { rackId: s.rackId } : {}),
+    },
+    version,
+  );
   return Buffer.from(w.toBuffer());
 }
 
 export function decodeSubscription(buf: Buffer): Subscription {
   const r = new Reader(buf);
-  const version = r.readInt16();
-  const n = r.readInt32();
-  const topics: string[] = [];
-  for (let i = 0; i < n; i++) topics.push(r.readString());
-  const userData = r.remaining() > 0 ? r.readNullableBytes() : null;
-  const s: Subscription = { topics, userData, ownedPartitions: [], generationId: -1, rackId: null };
-  if (version >= 1 && r.remaining() > 0) s.ownedPartitions = readTopicPartitions(r);
-  if (version >= 2 && r.remaining() >= 4) s.generationId = r.readInt32();
-  if (version >= 3 && r.remaining() >= 2) s.rackId = r.readNullableString();
-  return s;
+  const version = Math.min(r.readInt16(), MAX_VERSION);
+  const d = decodeConsumerProtocolSubscription(r, version);
+  return {
+    topics: d.topics,
+    userData: d.userData ?? null,
+    ownedPartitions: (d.ownedPartitions ?? []).flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition }))),
+    generationId: d.generationId ?? -1,
+    rackId: d.rackId ?? null,
+  };
 }
 
 export function encodeAssignment(a: Assignment, version = 1): Buffer {
   const w = new Writer(64);
   w.writeInt16(version);
-  writeTopicPartitions(w, a.partitions);
-  w.writeNullableBytes(a.userData);
+  encodeConsumerProtocolAssignment(w, { assignedPartitions: groupByTopic(a.partitions).map(([topic, partitions]) => ({ topic, partitions })), userData: a.userData }, version);
   return Buffer.from(w.toBuffer());
 }
 
 export function decodeAssignment(buf: Buffer | null): Assignment {
   if (!buf || buf.length === 0) return { partitions: [], userData: null };
   const r = new Reader(buf);
-  r.readInt16();
-  const partitions = readTopicPartitions(r);
-  const userData = r.remaining() >= 4 ? r.readNullableBytes() : null;
-  return { partitions, userData };
+  const version = Math.min(r.readInt16(), MAX_VERSION);
+  const d = decodeConsumerProtocolAssignment(r, version);
+  return { partitions: d.assignedPartitions.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition }))), userData: d.userData ?? null };
 }
 
 /** StickyAssignor user data v1 (previous assignment + generation), as Java's and librdkafka's sticky assignors write it. */

@@ -276,24 +276,34 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
     completion: Target,
   ): Promise<void> {
     const start = Date.now();
+    // counted until appended (or failed), so flush() and close() cover sends still waiting for metadata/memory
+    this.slowPending++;
     try {
       await this.cluster.topicMetadata(record.topic, this.maxBlockMs);
       let reserved = 0;
-      if (!this.acc.hasMemoryFor(this.acc.reservationFor(estimate)) || this.flushWaitersBlocked()) {
+      if (!this.acc.hasMemoryFor(this.acc.reservationFor(estimate))) {
         const left = this.maxBlockMs - (Date.now() - start);
         if (left <= 0) throw new TimeoutError(`Failed to allocate memory within the configured max blocking time ${this.maxBlockMs} ms.`);
         reserved = this.acc.reservationFor(estimate);
         await this.acc.waitForMemory(reserved);
       }
-      if (this.closed) throw new ClosedError('Cannot send after the producer is closed.');
+      if (this.closedHard) {
+        if (reserved) this.acc.release(reserved);
+        throw new ClosedError('producer closed before the record was delivered');
+      }
       this.appendKnown(record, keyBytes, valueBytes, headers, estimate, timestamp, completion, reserved);
     } catch (e) {
       settle(completion, e instanceof Error ? e : new Error(String(e)), null);
+    } finally {
+      this.slowPending--;
+      this.maybeFlushed();
     }
   }
 
-  private flushWaitersBlocked(): boolean {
-    return false;
+  private slowPending = 0;
+
+  private maybeFlushed(): void {
+    if (this.acc.incomplete === 0 && this.slowPending === 0 && this.flushWaiters.length > 0) for (const w of this.flushWaiters.splice(0)) w();
   }
 
   private appendKnown(
@@ -736,12 +746,12 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
         /* a throwing user callback must not break the sender */
       }
     }
-    if (this.acc.incomplete === 0 && this.flushWaiters.length > 0) for (const w of this.flushWaiters.splice(0)) w();
+    this.maybeFlushed();
   }
 
   /** Sends everything buffered now (ignoring linger.ms) and waits until all of it is acknowledged or failed. */
   async flush(): Promise<void> {
-    if (this.acc.incomplete === 0) return;
+    if (this.acc.incomplete === 0 && this.slowPending === 0) return;
     this.flushing++;
     try {
       const p = new Promise<void>((resolve) => this.flushWaiters.push(resolve));
@@ -762,8 +772,7 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
   async close(timeoutMs = Infinity): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.acc.failAllWaiters(new ClosedError('producer closed'));
-    if (this.acc.incomplete > 0 && !this.fatalError) {
+    if ((this.acc.incomplete > 0 || this.slowPending > 0) && !this.fatalError) {
       const flushed = this.flush();
       if (timeoutMs === Infinity) await flushed;
       else {
@@ -773,6 +782,7 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
       }
     }
     this.closedHard = true;
+    this.acc.failAllWaiters(new ClosedError('producer closed before the record was delivered'));
     if (this.acc.incomplete > 0) this.fatal(new ClosedError('producer closed before the record was delivered'));
     if (this.timer) clearTimeout(this.timer);
     this.partitioner.close?.();

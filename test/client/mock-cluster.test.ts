@@ -242,3 +242,18 @@ test('transactions: init, commit, abort, offsets in a transaction; state checks'
   await c.close();
   assert.ok(values.includes('c1') && values.includes('c3'), values.join(','));
 });
+
+test('flush() and close() cover sends still waiting for a new topic metadata', async () => {
+  const p = new Producer<string, string>({ bootstrapServers: mc.bootstrap, valueSerializer: 'string' });
+  const first = Array.from({ length: 500 }, (_, i) => p.send({ topic: 'brand-new-1', value: `v${i}` }));
+  await p.flush();
+  const settled = await Promise.allSettled(first);
+  assert.ok(settled.every((r) => r.status === 'fulfilled'));
+  const second = Array.from({ length: 500 }, (_, i) => p.send({ topic: 'brand-new-2', value: `w${i}` }));
+  await p.close(); // delivers what was sent before close, including sends still waiting for metadata
+  const settled2 = await Promise.allSettled(second);
+  assert.deepEqual(
+    settled2.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)),
+    [],
+  );
+});
