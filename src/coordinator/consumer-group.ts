@@ -65,6 +65,8 @@ export class ConsumerGroupData {
   written = new Map<string, Buffer>();
   /** Appends of this group, chained so they reach the log in order. */
   writeChain: Promise<void> = Promise.resolve();
+  /** Kafka error code of the last append (0 = fine), for heartbeats whose changes another call wrote. */
+  lastWriteError = 0;
 
   /** Kafka's ConsumerGroup.State names (lower case on the wire for ConsumerGroupDescribe, capitalised in ListGroups). */
   stateName(): 'Empty' | 'Assigning' | 'Reconciling' | 'Stable' {

@@ -206,16 +206,16 @@ export class ClassicGroupCoordinator {
     const data = group.consumer;
     if (!data) return Promise.resolve(E.NONE);
     const records = diffRecords(data.written, desiredRecords(group.groupId, data));
-    if (records.length === 0) return data.writeChain.then(() => E.NONE);
+    if (records.length === 0) return data.writeChain.then(() => data.lastWriteError);
     const run = data.writeChain.then(async () => {
       try {
         await this.log.append(this.partitionFor(group.groupId), records, this.scheduler.now());
-        return E.NONE as number;
+        data.lastWriteError = E.NONE;
       } catch (e) {
-        const code = mapStoreError(errorCodeOf(e), false);
-        this.logger.warn(`Failed to store consumer group ${group.groupId}: error ${code}`);
-        return code;
+        data.lastWriteError = mapStoreError(errorCodeOf(e), false);
+        this.logger.warn(`Failed to store consumer group ${group.groupId}: error ${data.lastWriteError}`);
       }
+      return data.lastWriteError;
     });
     data.writeChain = run.then(() => undefined);
     return run;
