@@ -58,6 +58,8 @@ export async function run(argv: string[], io?: CliIo): Promise<number> {
     const action = oneAction(args, ['list', 'describe', 'delete', 'reset-offsets', 'delete-offsets'], 'Command must include exactly one action: --list, --describe, --delete, --reset-offsets, --delete-offsets');
     if (args.has('new-consumer')) await ctx.err('Warning: --new-consumer is deprecated and ignored (the new consumer is the only consumer).');
     const props = clientProps(args, { fileOption: 'command-config', bootstrap: args.value('bootstrap-server') });
+    // --timeout bounds each admin call, as Kafka's withTimeoutMs does.
+    if (args.has('timeout')) props['default.api.timeout.ms'] = String(parseInteger('timeout', args.value('timeout')!));
     try {
       return await withAdmin(props, async (admin) => {
         switch (action) {
