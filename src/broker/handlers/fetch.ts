@@ -13,6 +13,12 @@ import { defineHandler } from './registry.js';
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 const EMPTY = Buffer.alloc(0);
 
+/** Session/partition key name for a topic id that matches no topic (v13+): "\0<id>" cannot clash with a real
+ * topic name (names are [a-zA-Z0-9._-]), and resolve() answers it with UNKNOWN_TOPIC_ID. */
+function unknownIdName(id: string | undefined): string {
+  return `\u0000${id ?? ''}`;
+}
+
 interface Wanted {
   entry: SessionPartition;
   partition?: Partition;
@@ -74,7 +80,7 @@ export default defineHandler({
     const leaderEpochs = new Map<string, number>();
     const requested: SessionPartition[] = [];
     for (const t of req.topics) {
-      const topicName = useIds ? (b.topics.getById(t.topicId ?? ZERO_UUID)?.record.name ?? `\u0000${t.topicId}`) : (t.topic ?? '');
+      const topicName = useIds ? (b.topics.getById(t.topicId ?? ZERO_UUID)?.record.name ?? unknownIdName(t.topicId)) : (t.topic ?? '');
       for (const p of t.partitions) {
         const entry: SessionPartition = {
           topic: topicName,
@@ -94,7 +100,7 @@ export default defineHandler({
     let entries: SessionPartition[];
     if (incremental && session) {
       for (const f of req.forgottenTopicsData ?? []) {
-        const name = useIds ? (b.topics.getById(f.topicId ?? ZERO_UUID)?.record.name ?? `\u0000${f.topicId}`) : (f.topic ?? '');
+        const name = useIds ? (b.topics.getById(f.topicId ?? ZERO_UUID)?.record.name ?? unknownIdName(f.topicId)) : (f.topic ?? '');
         for (const p of f.partitions) session.partitions.delete(FetchSession.key(name, p));
       }
       for (const e of requested) {
