@@ -334,3 +334,29 @@ test('producer codecs and acks, consumer isolation level, --command-config', asy
     await dir.cleanup();
   }
 });
+
+test('consumer-groups describes a group of another client (kcat / librdkafka)', async () => {
+  let r = await runCli('topics', [...bs, '--create', '--topic', 'kc', '--partitions', '2', '--replication-factor', '1']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const kcat = spawnTracked('kcat', ['-b', broker.bootstrap, '-G', 'kgroup', 'kc', '-q'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    await withTimeout(
+      (async () => {
+        for (;;) {
+          r = await runCli('consumer-groups', [...bs, '--describe', '--group', 'kgroup', '--state']);
+          if (/\sStable\s+1\n$/.test(r.stdout)) return;
+          await new Promise((res) => setTimeout(res, 200));
+        }
+      })(),
+      30_000,
+      'kcat joining kgroup',
+    );
+    r = await runCli('consumer-groups', [...bs, '--describe', '--group', 'kgroup', '--members', '--verbose']);
+    assert.match(r.stdout, /\nkgroup\s+rdkafka-\S+\s+\/127\.0\.0\.1\s+rdkafka\s+2\s+kc\(0,1\)\n$/);
+    r = await runCli('consumer-groups', [...bs, '--describe', '--group', 'kgroup']);
+    const rows = r.stdout.split('\n').filter((l) => l.startsWith('kgroup '));
+    assert.deepEqual(rows.map((l) => l.trim().split(/\s+/).slice(1, 3).join(':')), ['kc:0', 'kc:1']);
+  } finally {
+    await stopProcess(kcat);
+  }
+});
