@@ -1,12 +1,13 @@
 // The records every client produces in the golden capture; the golden test checks decoded batches against them.
 import type { TestMessage } from '../../test/helpers/real-clients.js';
 
-/** Keys, a null key, all 256 byte values, an empty value, headers, and a compressible 1 KiB value. */
-export function goldenMessages(client: string): TestMessage[] {
-  const headers = [
+/** Keys, a null key, all 256 byte values, an empty value, headers (unless disabled: magic 0/1 have none), and a compressible 1 KiB value. */
+export function goldenMessages(client: string, opts: { headers?: boolean } = {}): TestMessage[] {
+  const withHeaders = [
     { key: 'trace-id', value: Buffer.from('0af7651916cd43dd8448eb211c80319c') },
     { key: 'client', value: Buffer.from(client) },
   ];
+  const headers = opts.headers === false ? undefined : withHeaders;
   const binary = Buffer.alloc(256);
   for (let i = 0; i < 256; i++) binary[i] = i;
   return [

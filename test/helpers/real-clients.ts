@@ -33,13 +33,16 @@ export interface ConsumedMessage {
   headers: TestHeader[];
 }
 
+/** A client config value; arrays are for kafka-python's api_version tuple. */
+export type ConfigValue = string | number | boolean | number[];
+
 export interface ProduceOptions {
   bootstrap: string;
   topic: string;
   messages: TestMessage[];
   compression?: Codec;
   /** Extra client configuration in the client's own naming (librdkafka properties for kcat/confluent). */
-  config?: Record<string, string | number | boolean>;
+  config?: Record<string, ConfigValue>;
   timeoutMs?: number;
 }
 
@@ -52,7 +55,7 @@ export interface ConsumeOptions {
   partition?: number;
   /** Consume through a consumer group with this id (default: assign partitions, no group). */
   groupId?: string;
-  config?: Record<string, string | number | boolean>;
+  config?: Record<string, ConfigValue>;
   timeoutMs?: number;
 }
 
@@ -66,7 +69,7 @@ export function kcat(bootstrap: string, args: readonly string[], opts: RunOption
   return runProcess('kcat', ['-b', bootstrap, ...args], { timeoutMs: DEFAULT_TIMEOUT_MS, ...opts });
 }
 
-function configArgs(config: Record<string, string | number | boolean> | undefined): string[] {
+function configArgs(config: Record<string, ConfigValue> | undefined): string[] {
   const out: string[] = [];
   for (const [k, v] of Object.entries(config ?? {})) out.push('-X', `${k}=${String(v)}`);
   return out;
@@ -290,12 +293,15 @@ print(json.dumps({'messages': out}))
 const KAFKA_PYTHON_PRODUCE = `${PY_COMMON}
 from kafka import KafkaProducer
 kw = dict(req.get('config') or {})
+if 'api_version' in kw: kw['api_version'] = tuple(kw['api_version'])  # JSON has no tuples
 if req.get('compression') and req['compression'] != 'none': kw['compression_type'] = req['compression']
 p = KafkaProducer(bootstrap_servers=req['bootstrap'].split(','), **kw)
 futs = []
 for m in req['messages']:
+    hs = [(k, d(v)) for k, v in m['headers']]
+    # Old message formats (api_version < 0.11) have no headers; kafka-python rejects even an empty list there.
     futs.append(p.send(req['topic'], value=d(m['value']), key=d(m['key']), partition=m.get('partition'),
-                       headers=[(k, d(v)) for k, v in m['headers']]))
+                       **({'headers': hs} if hs else {})))
 for f in futs: f.get(timeout=req['timeout'])
 p.flush(timeout=req['timeout'])
 p.close(timeout=5)
@@ -305,6 +311,7 @@ print(json.dumps({'ok': True}))
 const KAFKA_PYTHON_CONSUME = `${PY_COMMON}
 from kafka import KafkaConsumer, TopicPartition
 kw = dict(req.get('config') or {})
+if 'api_version' in kw: kw['api_version'] = tuple(kw['api_version'])
 c = KafkaConsumer(bootstrap_servers=req['bootstrap'].split(','), group_id=req.get('groupId'),
                   auto_offset_reset='earliest', enable_auto_commit=bool(req.get('groupId')), **kw)
 deadline = time.time() + req['timeout']
