@@ -149,6 +149,10 @@ test('idempotent producer: duplicates answered with the original offset, gaps an
   assert.equal((await produce('idem', 0, mk(1, 1, 0))).errorCode, ErrorCodes.INVALID_PRODUCER_EPOCH);
   const { p } = await fetch('idem', 0, 0n);
   assert.equal(p.highWatermark, 6n, 'no duplicate was written');
+  const dp = await c.send(ApiKeys.DescribeProducers, 0, { topics: [{ name: 'idem', partitionIndexes: [0] }] });
+  const st = dp.topics[0]!.partitions[0]!.activeProducers.find((x) => x.producerId === pid)!;
+  assert.equal(st.producerEpoch, 1);
+  assert.equal(st.lastSequence, 0);
 });
 
 test('pipelined idempotent batches on one connection keep their order', async () => {

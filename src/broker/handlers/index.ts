@@ -13,6 +13,7 @@ import describeCluster from './describe-cluster.js';
 import describeConfigs from './describe-configs.js';
 import describeGroups from './describe-groups.js';
 import describeLogDirs from './describe-log-dirs.js';
+import describeProducers from './describe-producers.js';
 import describeTopicPartitions from './describe-topic-partitions.js';
 import fetch from './fetch.js';
 import findCoordinator from './find-coordinator.js';
@@ -45,6 +46,7 @@ const ALL: ApiHandler[] = [
   describeConfigs as unknown as ApiHandler,
   describeGroups as unknown as ApiHandler,
   describeLogDirs as unknown as ApiHandler,
+  describeProducers as unknown as ApiHandler,
   describeTopicPartitions as unknown as ApiHandler,
   fetch as unknown as ApiHandler,
   findCoordinator as unknown as ApiHandler,
