@@ -360,3 +360,23 @@ test('consumer-groups describes a group of another client (kcat / librdkafka)', 
     await stopProcess(kcat);
   }
 });
+
+test('consumer-groups --delete-offsets and --all-groups; get-offsets --time max-timestamp', async () => {
+  let r = await runCli('topics', [...bs, '--create', '--topic', 'offs', '--partitions', '1', '--replication-factor', '1']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  r = await runCli('console-producer', [...bs, '--topic', 'offs'], 'a\nb\nc\n');
+  assert.equal(r.code, 0, r.stderr);
+  r = await runCli('console-consumer', [...bs, '--topic', 'offs', '--group', 'og', '--from-beginning', '--max-messages', '2']);
+  assert.equal(r.code, 0, r.stderr);
+  r = await runCli('get-offsets', [...bs, '--topic', 'offs', '--time', 'max-timestamp']);
+  assert.equal(r.code, 0, r.stderr);
+  // the offset of the (first) record with the largest timestamp; records of one batch may share a millisecond
+  assert.match(r.stdout, /^offs:0:[012]\n$/);
+  r = await runCli('consumer-groups', [...bs, '--describe', '--all-groups']);
+  assert.match(r.stdout, /\nog\s+offs\s+0\s+2\s+3\s+1\s+-\s+-\s+-\n/);
+  r = await runCli('consumer-groups', [...bs, '--delete-offsets', '--group', 'og', '--topic', 'offs']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(r.stdout, `Request succeed for deleting offsets with topic offs group og\n\n${'TOPIC'.padEnd(30)} ${'PARTITION'.padEnd(15)} ${'STATUS'.padEnd(15)}\n${'offs'.padEnd(30)} ${'0'.padEnd(15)} ${'Successful'.padEnd(15)}\n`);
+  r = await runCli('consumer-groups', [...bs, '--describe', '--group', 'og']);
+  assert.ok(!/\nog\s+offs\s/.test(r.stdout), r.stdout);
+});
