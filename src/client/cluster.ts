@@ -11,6 +11,10 @@ import { encodeFindCoordinatorRequest } from '../protocol/generated/messages/fin
 import { decodeFindCoordinatorResponse } from '../protocol/generated/messages/find-coordinator-response.js';
 import { ConnectionError, KafkaError, TimeoutError, ClosedError } from './errors.js';
 
+/** Which connection to a broker a request uses: regular traffic, or the dedicated coordinator connection. */
+export type Lane = 'data' | 'coordinator';
+const COORDINATOR_KEY_BASE = -2_000_000;
+
 export interface BrokerInfo {
   id: number;
   host: string;
@@ -108,17 +112,21 @@ export class Cluster {
   }
 
   /** A connection to node `id` (opened on first use, reopened after a failure once its backoff has passed). */
-  async connection(id: number): Promise<Connection> {
+  async connection(id: number, lane: Lane = 'data'): Promise<Connection> {
     if (this.closed) throw new ClosedError('client is closed');
-    const existing = this.connections.get(id);
+    // Group/transaction coordinator traffic gets its own connection (as in Java): a JoinGroup the coordinator
+    // holds for a whole rebalance must not queue fetches, heartbeats or commits behind it (Kafka answers a
+    // connection's requests strictly in order).
+    const key = lane === 'data' ? id : COORDINATOR_KEY_BASE - id;
+    const existing = this.connections.get(key);
     if (existing?.isOpen) return existing;
-    const inflight = this.connecting.get(id);
+    const inflight = this.connecting.get(key);
     if (inflight) return inflight;
     const broker = this.brokers.get(id);
     if (!broker) {
       await this.refreshMetadata();
       if (!this.brokers.has(id)) throw new ConnectionError(`unknown broker ${id}`);
-      return this.connection(id);
+      return this.connection(id, lane);
     }
     const p = (async () => {
       const wait = this.backoffMs(id);
@@ -135,17 +143,17 @@ export class Cluster {
         throw new ClosedError('client is closed');
       }
       this.backoff.delete(id);
-      this.connections.set(id, conn);
+      this.connections.set(key, conn);
       conn.onClose(() => {
-        if (this.connections.get(id) === conn) this.connections.delete(id);
+        if (this.connections.get(key) === conn) this.connections.delete(key);
       });
       return conn;
     })();
-    this.connecting.set(id, p);
+    this.connecting.set(key, p);
     try {
       return await p;
     } finally {
-      this.connecting.delete(id);
+      this.connecting.delete(key);
     }
   }
 
@@ -153,7 +161,7 @@ export class Cluster {
   async anyConnection(): Promise<Connection> {
     if (this.closed) throw new ClosedError('client is closed');
     let best: Connection | null = null;
-    for (const c of this.connections.values()) if (c.isOpen && (!best || c.inFlight < best.inFlight)) best = c;
+    for (const [key, c] of this.connections) if (key >= 0 && c.isOpen && (!best || c.inFlight < best.inFlight)) best = c;
     if (best) return best;
     if (this.bootstrapConn?.isOpen) return this.bootstrapConn;
     for (const id of this.brokers.keys()) {
@@ -205,8 +213,8 @@ export class Cluster {
   }
 
   /** Sends to node `id`. */
-  async sendTo<T>(id: number, spec: RequestSpec<T>): Promise<T> {
-    const conn = await this.connection(id);
+  async sendTo<T>(id: number, spec: RequestSpec<T>, lane: Lane = 'data'): Promise<T> {
+    const conn = await this.connection(id, lane);
     return conn.send(spec);
   }
 
@@ -263,8 +271,8 @@ export class Cluster {
     for (const b of resp.brokers) brokers.set(b.nodeId, { id: b.nodeId, host: b.host, port: b.port, rack: b.rack ?? null });
     this.brokers = brokers;
     // a connection to a broker that left the cluster or moved is closed
-    for (const [id, c] of this.connections) {
-      const b = brokers.get(id);
+    for (const c of this.connections.values()) {
+      const b = brokers.get(c.nodeId);
       if (!b || b.host !== c.host || b.port !== c.port) c.close();
     }
     this.clusterId = resp.clusterId ?? null;

@@ -729,8 +729,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
             v >= 8
               ? { groups: [{ groupId, topics: [...topics].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) }], requireStable: true }
               : { groupId, topics: [...topics].map(([name, partitionIndexes]) => ({ name, partitionIndexes })), ...(v >= 7 ? { requireStable: true } : {}) },
-          ),
-        );
+          ), 'coordinator');
         const out = new Map<string, { offset: number; metadata: string | null }>();
         let topErr = resp.errorCode ?? 0;
         const tlist = resp.groups && resp.groups.length > 0 ? resp.groups[0]!.topics : (resp.topics ?? []);
@@ -818,8 +817,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
                 ...(v >= 6 ? { committedLeaderEpoch: p.committedLeaderEpoch } : {}),
               })),
             })),
-          })),
-        );
+          })), 'coordinator');
         for (const t of resp.topics) {
           for (const p of t.partitions) {
             if (p.errorCode === 0) continue;
@@ -978,8 +976,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
           ...(v >= 5 ? { groupInstanceId: this.groupInstanceId } : {}),
           protocolType: 'consumer',
           protocols,
-        }), { timeoutMs: rebalanceTimeoutMs + 5000 }),
-      );
+        }), { timeoutMs: rebalanceTimeoutMs + 5000 }), 'coordinator');
     } catch (e) {
       if (e instanceof KafkaClientError && e.retriable) this.cluster.invalidateCoordinator(groupId, 0);
       throw e;
@@ -1028,8 +1025,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
         ...(v >= 3 ? { groupInstanceId: this.groupInstanceId } : {}),
         ...(v >= 5 ? { protocolType: 'consumer', protocolName: this.protocolName } : {}),
         assignments,
-      }), { timeoutMs: rebalanceTimeoutMs + 5000 }),
-    );
+      }), { timeoutMs: rebalanceTimeoutMs + 5000 }), 'coordinator');
     if (sync.errorCode !== 0) {
       const err = kafkaError(sync.errorCode)!;
       if (err.name === 'UNKNOWN_MEMBER_ID' || err.name === 'ILLEGAL_GENERATION') this.resetMember();
@@ -1100,6 +1096,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
         .sendTo(
           coordinator,
           spec(ApiKeys.Heartbeat, encodeHeartbeatRequest, decodeHeartbeatResponse, (v: number) => ({ groupId, generationId: this.generationId, memberId: this.memberId, ...(v >= 3 ? { groupInstanceId: this.groupInstanceId } : {}) })),
+          'coordinator',
         )
         .then(
           (resp) => {
@@ -1147,8 +1144,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
         coordinator,
         spec(ApiKeys.LeaveGroup, encodeLeaveGroupRequest, decodeLeaveGroupResponse, (v: number) =>
           v >= 3 ? { groupId: this.groupId!, members: [{ memberId, groupInstanceId: this.groupInstanceId, ...(v >= 5 ? { reason } : {}) }] } : { groupId: this.groupId!, memberId },
-        ),
-      );
+        ), 'coordinator');
     } catch {
       /* best effort */
     }

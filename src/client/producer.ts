@@ -816,7 +816,7 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
       let resp: T;
       try {
         const node = await this.cluster.coordinator(txnId, 1);
-        resp = await this.cluster.sendTo(node, build());
+        resp = await this.cluster.sendTo(node, build(), 'coordinator');
         code = errorOf(resp);
       } catch (e) {
         if (!(e instanceof KafkaClientError && e.retriable) || Date.now() > deadline) throw e;
