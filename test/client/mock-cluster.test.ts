@@ -257,3 +257,12 @@ test('flush() and close() cover sends still waiting for a new topic metadata', a
     [],
   );
 });
+
+test('acks=0: no response expected, offset -1, records still arrive', async () => {
+  const p = new Producer<string, string>({ bootstrapServers: mc.bootstrap, valueSerializer: 'string', acks: 0 });
+  const md = await Promise.all(Array.from({ length: 5 }, (_, i) => p.send({ topic: 'acks0', value: `z${i}` })));
+  assert.ok(md.every((m) => m.offset === -1));
+  await p.close();
+  const got = await kcatConsume({ bootstrap: mc.bootstrap, topic: 'acks0', count: 5, timeoutMs: 15000 });
+  assert.deepEqual(got.map((g) => g.value?.toString()).sort(), ['z0', 'z1', 'z2', 'z3', 'z4']);
+});
