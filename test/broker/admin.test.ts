@@ -179,3 +179,13 @@ test('group APIs reach the coordinator: FindCoordinator, KIP-848 ConsumerGroupHe
   const lg = await c.send(ApiKeys.ListGroups, 4, { statesFilter: [] });
   assert.ok(lg.groups.some((g) => g.groupId === 'kip848'));
 });
+
+test('broker loggers: IncrementalAlterConfigs sets the log level, DescribeConfigs shows it', async () => {
+  const set = await c.send(ApiKeys.IncrementalAlterConfigs, 1, { resources: [{ resourceType: 8, resourceName: '0', configs: [{ name: 'root', configOperation: 0, value: 'DEBUG' }] }], validateOnly: false });
+  assert.equal(set.responses[0]!.errorCode, 0);
+  const d = await c.send(ApiKeys.DescribeConfigs, 4, { resources: [{ resourceType: 8, resourceName: '0', configurationKeys: null }], includeSynonyms: false, includeDocumentation: false });
+  assert.equal(d.results[0]!.configs[0]!.value, 'DEBUG');
+  const bad = await c.send(ApiKeys.IncrementalAlterConfigs, 1, { resources: [{ resourceType: 8, resourceName: '0', configs: [{ name: 'root', configOperation: 0, value: 'LOUD' }] }], validateOnly: false });
+  assert.equal(bad.responses[0]!.errorCode, ErrorCodes.INVALID_CONFIG);
+  await c.send(ApiKeys.IncrementalAlterConfigs, 1, { resources: [{ resourceType: 8, resourceName: '0', configs: [{ name: 'root', configOperation: 0, value: 'OFF' }] }], validateOnly: false });
+});

@@ -114,7 +114,7 @@ export default defineHandler({
         return { ...base, errorCode: 0, errorMessage: null, configs: describeBrokerConfigs(b, res.configurationKeys, includeSynonyms, res.resourceName === '') };
       }
       if (res.resourceType === ResourceType.BROKER_LOGGER) {
-        return { ...base, errorCode: 0, errorMessage: null, configs: [{ name: 'root', value: b.log.level.toUpperCase(), readOnly: false, isDefault: false, configSource: ConfigSource.DYNAMIC_BROKER_LOGGER_CONFIG, isSensitive: false, synonyms: [], configType: 2, documentation: null }] };
+        return { ...base, errorCode: 0, errorMessage: null, configs: [{ name: 'root', value: b.log.level === 'silent' ? 'OFF' : b.log.level.toUpperCase(), readOnly: false, isDefault: false, configSource: ConfigSource.DYNAMIC_BROKER_LOGGER_CONFIG, isSensitive: false, synonyms: [], configType: 2, documentation: null }] };
       }
       return { ...base, errorCode: ErrorCodes.INVALID_REQUEST, errorMessage: `Unsupported resource type ${res.resourceType}`, configs: [] };
     }

@@ -16,6 +16,11 @@ export default defineHandler({
     const responses = [];
     for (const r of req.resources) {
       try {
+        if (r.resourceType === ResourceType.BROKER_LOGGER) {
+          alterLogLevels(ctx.broker, r.configs, req.validateOnly);
+          responses.push(toResult(r.resourceType, r.resourceName));
+          continue;
+        }
         const next = currentOverrides(b, r.resourceType, r.resourceName);
         const seen = new Set<string>();
         for (const c of r.configs) {
@@ -57,3 +62,19 @@ export default defineHandler({
     return { throttleTimeMs: 0, responses };
   },
 });
+
+const LEVELS: Record<string, string> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error', FATAL: 'fatal', OFF: 'silent' };
+
+/** kafka-configs --entity-type broker-loggers: Gregor has one logger tree, so every logger name sets the root level. */
+function alterLogLevels(b: { log: { level: string } }, configs: { name: string; configOperation: number; value: string | null }[], validateOnly: boolean): void {
+  let level: string | undefined;
+  for (const c of configs) {
+    if (c.configOperation === 1) level = 'info';
+    else if (c.configOperation === 0) {
+      const l = LEVELS[(c.value ?? '').toUpperCase()];
+      if (!l) throw new ApiError(ErrorCodes.INVALID_CONFIG, `Cannot set the log level of ${c.name} to ${c.value}: use one of ${Object.keys(LEVELS).join(', ')}`);
+      level = l;
+    } else throw new ApiError(ErrorCodes.INVALID_REQUEST, `Operation ${c.configOperation} is not supported for broker loggers`);
+  }
+  if (level && !validateOnly) b.log.level = level;
+}
