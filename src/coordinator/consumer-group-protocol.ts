@@ -95,7 +95,11 @@ export class ConsumerGroupProtocol {
       const data = group?.consumer;
       const member = data?.members.get(p.memberId);
       if (!group || !data || !member) return fail(E.UNKNOWN_MEMBER_ID, `Member ${p.memberId} is not a member of group ${p.groupId}.`);
-      this.removeMember(group, member, 'left the group');
+      if (p.memberEpoch === STATIC_LEAVE_EPOCH && member.instanceId !== null) {
+        // A static member going away for a while (a restart): its partitions wait for its instance id.
+        member.leftStatically = true;
+        this.host.changed(group);
+      } else this.removeMember(group, member, 'left the group');
       return { errorCode: E.NONE, errorMessage: null, memberId: p.memberId, memberEpoch: p.memberEpoch, heartbeatIntervalMs: 0, assignment: null };
     }
     if (!group) {
@@ -111,16 +115,26 @@ export class ConsumerGroupProtocol {
     const owned = p.ownedPartitions === null ? null : toAssignment(p.ownedPartitions);
     if (p.memberEpoch === 0) {
       const memberId = p.apiVersion >= 1 || p.memberId !== '' ? p.memberId : newConsumerMemberId();
+      const previous = p.instanceId === null ? undefined : [...data.members.values()].find((m) => m.instanceId === p.instanceId);
+      if (previous && !previous.leftStatically && previous.memberId !== memberId) {
+        return fail(E.UNRELEASED_INSTANCE_ID, `Static member ${previous.memberId} with instance id ${p.instanceId} is present in the consumer group ${p.groupId}.`);
+      }
       const existing = data.members.get(memberId);
       // Rejoining with epoch 0 means the member lost its state: it starts from nothing.
-      if (existing) this.removeMember(group, existing, 'rejoined with epoch 0');
-      if (data.members.size >= this.host.config.consumerMaxSize) {
+      if (existing && existing !== previous) this.removeMember(group, existing, 'rejoined with epoch 0');
+      if (!previous && data.members.size >= this.host.config.consumerMaxSize) {
         return fail(E.GROUP_MAX_SIZE_REACHED, `The consumer group has reached its maximum capacity of ${this.host.config.consumerMaxSize} members.`);
       }
       member = new ConsumerMember(memberId, p.clientId, p.clientHost);
-      data.members.set(memberId, member);
-      bump = true;
-      this.host.info(`Member ${memberId} joined consumer group ${group.groupId}`);
+      if (previous) {
+        // The instance is back under a new member id: it takes over its old self's epoch and partitions, no rebalance.
+        this.takeOver(data, previous, member);
+        this.host.info(`Static member ${p.instanceId} of consumer group ${group.groupId} rejoined as ${memberId} (was ${previous.memberId})`);
+      } else {
+        data.members.set(memberId, member);
+        bump = true;
+        this.host.info(`Member ${memberId} joined consumer group ${group.groupId}`);
+      }
     } else {
       const m = data.members.get(p.memberId);
       if (!m) return fail(E.FENCED_MEMBER_EPOCH, `Member ${p.memberId} is not a member of group ${p.groupId}: rejoin with epoch 0.`);
@@ -237,6 +251,26 @@ export class ConsumerGroupProtocol {
     this.refreshTarget(group, data);
     this.syncGroupState(group, data);
     this.host.changed(group);
+  }
+
+  private takeOver(data: ConsumerGroupData, old: ConsumerMember, next: ConsumerMember): void {
+    old.sessionTimer?.cancel();
+    old.revocationTimer?.cancel();
+    next.memberEpoch = old.memberEpoch;
+    next.previousMemberEpoch = old.previousMemberEpoch;
+    next.state = old.state;
+    next.assigned = old.assigned;
+    next.pendingRevocation = old.pendingRevocation;
+    next.instanceId = old.instanceId;
+    next.rackId = old.rackId;
+    next.rebalanceTimeoutMs = old.rebalanceTimeoutMs;
+    next.subscribedTopicNames = old.subscribedTopicNames;
+    next.serverAssignor = old.serverAssignor;
+    data.members.delete(old.memberId);
+    data.members.set(next.memberId, next);
+    const target = data.targetAssignment.get(old.memberId);
+    data.targetAssignment.delete(old.memberId);
+    if (target) data.targetAssignment.set(next.memberId, target);
   }
 
   /** Session timers for members loaded from the log: they must heartbeat again within the session timeout. */

@@ -101,8 +101,9 @@ export function desiredRecords(groupId: string, data: ConsumerGroupData): Map<st
         cgCurrent.encodeConsumerGroupCurrentMemberAssignmentValue(
           w,
           {
-            memberEpoch: m.memberEpoch,
-            previousMemberEpoch: m.previousMemberEpoch,
+            // Kafka records a static member that left for a while with epoch -2 (its last epoch in "previous").
+            memberEpoch: m.leftStatically ? -2 : m.memberEpoch,
+            previousMemberEpoch: m.leftStatically ? m.memberEpoch : m.previousMemberEpoch,
             state: STATE_CODES[m.state],
             assignedPartitions: toWire(m.assigned),
             partitionsPendingRevocation: toWire(m.pendingRevocation),
@@ -197,8 +198,9 @@ export function loadConsumerGroups(entries: { key: ConsumerRecordKey; rawKey: st
       case 8: {
         const cv = readValue(v, cgCurrent.decodeConsumerGroupCurrentMemberAssignmentValue);
         const m = member(data, id as string);
-        m.memberEpoch = cv.memberEpoch;
-        m.previousMemberEpoch = cv.previousMemberEpoch;
+        m.leftStatically = cv.memberEpoch === -2;
+        m.memberEpoch = m.leftStatically ? cv.previousMemberEpoch : cv.memberEpoch;
+        m.previousMemberEpoch = m.leftStatically ? -1 : cv.previousMemberEpoch;
         m.state = STATE_BY_CODE.get(cv.state) ?? 'stable';
         m.assigned = fromWire(cv.assignedPartitions);
         m.pendingRevocation = fromWire(cv.partitionsPendingRevocation);

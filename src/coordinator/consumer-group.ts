@@ -42,6 +42,9 @@ export class ConsumerMember {
   revocationTimer: TimerHandle | null = null;
   /** What the member was last told, so unchanged assignments are not resent. */
   lastSentAssignment: string | null = null;
+  /** A static member that left with epoch -2: it keeps its partitions until its instance id rejoins or its
+   * session times out. */
+  leftStatically = false;
 
   constructor(
     readonly memberId: string,

@@ -273,3 +273,38 @@ test('KIP-848 groups are written to __consumer_offsets and survive a restart: me
   assert.equal((await fourth.handleConsumerGroupDescribe({ groupIds: ['cg'], includeAuthorizedOperations: false }, ctx)).groups[0].errorCode, 69);
   await fourth.shutdown();
 });
+
+test('KIP-848 static members: leave with epoch -2 keeps the partitions for the instance, which takes them back', async () => {
+  const { gc, clock, topic } = await start();
+  const joinStatic = async (instanceId: string, memberId = ''): Promise<Client & { r: ConsumerGroupHeartbeatResponse }> => {
+    const r = await hb(gc, { epoch: 0, memberId }, { instanceId });
+    return { memberId: r.memberId ?? '', epoch: r.memberEpoch, owned: r.assignment?.topicPartitions.flatMap((tp) => tp.partitions) ?? [], r };
+  };
+  const a = await joinStatic('inst-a');
+  const b = await joinStatic('inst-b');
+  await settle(gc, [a, b]);
+  const bOwned = [...b.owned].sort();
+  assert.equal(bOwned.length, 3);
+  // A second process with b's instance id while b is alive: refused.
+  assert.equal((await joinStatic('inst-b')).r.errorCode, 111); // UNRELEASED_INSTANCE_ID
+  const leave = await hb(gc, { memberId: b.memberId, epoch: -2 });
+  assert.equal(leave.memberEpoch, -2);
+  await settle(gc, [a]);
+  assert.equal(a.owned.length, 3, 'b\'s partitions wait for its instance');
+  // A restart of the instance: new member id, same partitions and epoch, no new group epoch.
+  clock.advance(2000);
+  const back = await joinStatic('inst-b');
+  assert.equal(back.r.errorCode, 0, back.r.errorMessage ?? '');
+  assert.notEqual(back.memberId, b.memberId);
+  assert.equal(back.epoch, b.epoch);
+  assert.deepEqual([...back.owned].sort(), bOwned);
+  assert.equal((await hb(gc, { ...b })).errorCode, 110, 'the old member id is fenced');
+  // The -2 marker and the take-over are persisted: a restart in between would have kept the slot.
+  await gc.shutdown();
+  const { GroupCoordinator } = await import('../../src/coordinator/index.js');
+  const again = new GroupCoordinator({ offsetsTopic: topic, node: () => ({ nodeId: 1, host: 'h', port: 1 }), scheduler: clock, topics: view });
+  await again.startup();
+  const d = await again.handleConsumerGroupDescribe({ groupIds: ['cg'], includeAuthorizedOperations: false }, ctx);
+  assert.deepEqual(d.groups[0].members.map((m) => m.memberId).sort(), [a.memberId, back.memberId].sort());
+  await again.shutdown();
+});
