@@ -46,6 +46,17 @@ export class RequestRouter {
       broker: this.broker,
     };
     const result = handler.handle(body as never, ctx);
+    // Kafka's request log, at debug level (checked once so the hot path pays nothing when it is off).
+    if (this.broker.log.isLevelEnabled('debug')) {
+      const started = performance.now();
+      const done = (): void =>
+        this.broker.log.debug(
+          { api: apiKey, v: apiVersion, corr: header.correlationId, client: header.clientId, from: ctx.clientHost, ms: +(performance.now() - started).toFixed(3) },
+          'request',
+        );
+      if (result instanceof Promise) void result.then(done, done);
+      else done();
+    }
     if (result instanceof Promise) return result.then((res) => this.encode(apiKey, apiVersion, header.correlationId, res));
     return this.encode(apiKey, apiVersion, header.correlationId, result);
   };
