@@ -16,6 +16,10 @@ before(async () => {
     { name: 'coop', numPartitions: 4 },
     { name: 'coop-mixed', numPartitions: 4 },
     { name: 'iter', numPartitions: 1 },
+    { name: 're-a', numPartitions: 1 },
+    { name: 're-b', numPartitions: 2 },
+    { name: 'other', numPartitions: 1 },
+    { name: 'slow', numPartitions: 2 },
   ]);
   await admin.close();
 });
@@ -141,5 +145,27 @@ test('static membership: a restarted member with the same group.instance.id gets
   assert.deepEqual(names(a2.assignment()), before);
   assert.equal(b.assignment().length, 2);
   await a2.close();
+  await b.close();
+});
+
+test('RegExp subscription matches topics by name', async () => {
+  const c = new Consumer<Buffer, Buffer>({ bootstrapServers: broker.bootstrap, groupId: 'g-regex', ...fast });
+  c.subscribe(/^re-/);
+  await pollUntil([c], () => c.assignment().length === 3);
+  assert.deepEqual(c.assignment().map((t) => `${t.topic}-${t.partition}`).sort(), ['re-a-0', 're-b-0', 're-b-1']);
+  assert.deepEqual(c.subscription(), ['re-a', 're-b']);
+  await c.close();
+});
+
+test('a member that stops polling for max.poll.interval.ms leaves; the other takes over its partitions', async () => {
+  const opts = { bootstrapServers: broker.bootstrap, groupId: 'g-slow', ...fast, maxPollIntervalMs: 1500 };
+  const a = new Consumer<Buffer, Buffer>(opts);
+  const b = new Consumer<Buffer, Buffer>(opts);
+  a.subscribe(['slow']);
+  b.subscribe(['slow']);
+  await pollUntil([a, b], () => a.assignment().length === 1 && b.assignment().length === 1);
+  // a stops polling; b keeps polling and ends up with both partitions
+  await pollUntil([b], () => b.assignment().length === 2, 15000);
+  await a.close();
   await b.close();
 });

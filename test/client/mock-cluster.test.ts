@@ -266,3 +266,16 @@ test('acks=0: no response expected, offset -1, records still arrive', async () =
   const got = await kcatConsume({ bootstrap: mc.bootstrap, topic: 'acks0', count: 5, timeoutMs: 15000 });
   assert.deepEqual(got.map((g) => g.value?.toString()).sort(), ['z0', 'z1', 'z2', 'z3', 'z4']);
 });
+
+test('null keys: sticky partitioning fills a batch on one partition, then moves on (KIP-480)', async () => {
+  const p = new Producer<string, Buffer>({ bootstrapServers: mc.bootstrap, batchSize: 1024, lingerMs: 50 });
+  await p.partitionsFor('keyed'); // 7 partitions
+  const md = await Promise.all(Array.from({ length: 200 }, () => p.send({ topic: 'keyed', value: Buffer.alloc(100) })));
+  await p.close();
+  const parts = md.map((m) => m.partition);
+  let runs = 1;
+  for (let i = 1; i < parts.length; i++) if (parts[i] !== parts[i - 1]) runs++;
+  assert.ok(new Set(parts).size > 1, 'uses more than one partition');
+  // ~8 records of 100 B fill a 1 KiB batch: about 25 runs, never per-record round robin
+  assert.ok(runs >= 10 && runs <= 40, `${runs} runs`);
+});
