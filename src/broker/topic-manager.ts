@@ -43,6 +43,8 @@ export interface ProduceSettings {
   codec: CompressionType | null;
   timestampBeforeMaxMs: number;
   timestampAfterMaxMs: number;
+  /** min.insync.replicas: acks=all needs at least this many replicas in the ISR. */
+  minInsyncReplicas: number;
 }
 
 export function validateTopicName(name: string): string | undefined {
@@ -149,6 +151,7 @@ export class TopicManager {
       codec: topicCodec(this.effectiveTopicValue(rec, 'compression.type')),
       timestampBeforeMaxMs: Math.min(num('message.timestamp.before.max.ms'), diff),
       timestampAfterMaxMs: Math.min(num('message.timestamp.after.max.ms'), diff),
+      minInsyncReplicas: num('min.insync.replicas'),
     };
   }
 

@@ -331,3 +331,9 @@ test('Produce v2 with a magic v1 message set is up-converted to a v2 batch', asy
   bad[20] ^= 0xff;
   assert.equal((await produce('legacy', 0, bad, -1, 2)).errorCode, ErrorCodes.CORRUPT_MESSAGE);
 });
+
+test('acks=all is refused with NOT_ENOUGH_REPLICAS when min.insync.replicas exceeds the ISR; acks=1 still works', async () => {
+  await createTopic('minisr', 1, { 'min.insync.replicas': '2' });
+  assert.equal((await produce('minisr', 0, batch(['x']), -1)).errorCode, ErrorCodes.NOT_ENOUGH_REPLICAS);
+  assert.equal((await produce('minisr', 0, batch(['x']), 1)).errorCode, 0);
+});

@@ -48,6 +48,13 @@ export default defineHandler({
             const p = st.partitions[pd.index];
             if (!p) return errorOnly(pd.index, ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
             if (!pd.records || pd.records.length === 0) return errorOnly(pd.index, ErrorCodes.INVALID_RECORD, 'No records to append');
+            if (acks === -1 && p.isr.length < st.produce.minInsyncReplicas) {
+              return errorOnly(
+                pd.index,
+                ErrorCodes.NOT_ENOUGH_REPLICAS,
+                `The size of the current ISR [${p.isr.join(', ')}] is insufficient to satisfy the min.isr requirement of ${st.produce.minInsyncReplicas} for partition ${t.name}-${pd.index}`,
+              );
+            }
             let records = pd.records;
             if (ctx.apiVersion < 3 && isLegacyMessageSet(records)) {
               try {
