@@ -7,8 +7,10 @@ import * as H from '../../../src/protocol/records/batch-header.js';
 import { crc32cJs } from '../../../src/protocol/records/crc32c.js';
 import { RecordBatchError } from '../../../src/protocol/records/errors.js';
 import { TimestampType } from '../../../src/protocol/records/types.js';
+import { REPO_ROOT } from '../../helpers/build-cache.js';
 
-const SEGMENT_DIR = '/work/shared/kafka-fixtures/segment-written-by-kafka/test-0';
+// ../shared sits beside the repository (CI clones it that way), so resolve it from the repo root.
+const SEGMENT_DIR = join(REPO_ROOT, '..', 'shared', 'kafka-fixtures', 'segment-written-by-kafka', 'test-0');
 function kafkaSegment(): Buffer {
   const name = readdirSync(SEGMENT_DIR).find((f) => f.endsWith('.log'));
   assert.ok(name, 'fixture segment present');

@@ -18,8 +18,10 @@ import * as H from '../../../src/protocol/records/batch-header.js';
 import { RecordBatchError } from '../../../src/protocol/records/errors.js';
 import { TimestampType } from '../../../src/protocol/records/types.js';
 import { CompressionType } from '../../../src/protocol/compression/index.js';
+import { REPO_ROOT } from '../../helpers/build-cache.js';
 
-const SEGMENT_DIR = '/work/shared/kafka-fixtures/segment-written-by-kafka/test-0';
+// ../shared sits beside the repository (CI clones it that way), so resolve it from the repo root.
+const SEGMENT_DIR = join(REPO_ROOT, '..', 'shared', 'kafka-fixtures', 'segment-written-by-kafka', 'test-0');
 const CODECS = [CompressionType.None, CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd];
 
 function kafkaSegment(): Buffer {
