@@ -451,7 +451,8 @@ export async function kafkajsConsume(opts: ConsumeOptions & { clientId?: string 
   const { Kafka } = await import('kafkajs');
   const kafka = new Kafka({ clientId: opts.clientId ?? 'gregor-test-kafkajs', brokers: opts.bootstrap.split(','), logLevel: quietKafkajsLog });
   // kafkajs only consumes through a group; a fresh random group reads from the beginning.
-  const consumer = kafka.consumer({ groupId: opts.groupId ?? `gregor-test-${randomBytes(6).toString('hex')}` });
+  // opts.config holds kafkajs consumer options by their kafkajs names (sessionTimeout, heartbeatInterval...).
+  const consumer = kafka.consumer({ ...opts.config, groupId: opts.groupId ?? `gregor-test-${randomBytes(6).toString('hex')}` });
   const out: ConsumedMessage[] = [];
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   try {
@@ -553,6 +554,8 @@ export async function platformaticProduce(opts: ProduceOptions & { clientId?: st
 export async function platformaticConsume(opts: ConsumeOptions & { clientId?: string }): Promise<ConsumedMessage[]> {
   const { Consumer, MessagesStreamModes } = await import('@platformatic/kafka');
   const consumer = new Consumer({
+    // opts.config holds @platformatic/kafka consumer options by their names (sessionTimeout, heartbeatInterval...).
+    ...opts.config,
     clientId: opts.clientId ?? 'gregor-test-platformatic',
     groupId: opts.groupId ?? `gregor-test-${randomBytes(6).toString('hex')}`,
     bootstrapBrokers: opts.bootstrap.split(','),
