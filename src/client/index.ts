@@ -1,4 +1,5 @@
 // Public entry point of Gregor's TypeScript client. See docs/client.md.
+export { Kafka } from './kafka.js';
 export { Producer } from './producer.js';
 export type { ProducerRecord, ProducerOptions, ProducerInterceptor, PartitionInfo, HeadersInput, RecordMetadata } from './producer.js';
 export { Consumer } from './consumer.js';

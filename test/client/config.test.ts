@@ -81,3 +81,17 @@ test('bootstrap parsing', () => {
   assert.throws(() => parseBootstrap([]), ConfigError);
   assert.throws(() => parseBootstrap(['h:x']), ConfigError);
 });
+
+test('Kafka factory: shared settings, role options override', async () => {
+  const { Kafka } = await import('../../src/client/index.js');
+  const kafka = new Kafka({ bootstrapServers: 'h:1', clientId: 'shared', 'linger.ms': 7 });
+  const p = kafka.producer({ clientId: 'mine' });
+  assert.equal(p.config.str('client.id'), 'mine');
+  assert.equal(p.config.int('linger.ms'), 7);
+  const c = kafka.consumer({ groupId: 'g' });
+  assert.equal(c.config.str('client.id'), 'shared');
+  assert.equal(c.config.str('group.id'), 'g');
+  await p.close();
+  await c.close();
+  await kafka.admin().close();
+});
