@@ -16,6 +16,7 @@ import { validateProduceRecordsAsync, type RecordError } from '../protocol/recor
 import { StorageError, type AppendInfo } from '../storage/index.js';
 import type { Partition } from './partition.js';
 import { recompressBatch } from './recompress.js';
+import { TailCache, type PartitionTailCache } from './tail-cache.js';
 import type { TopicManager, TopicState } from './topic-manager.js';
 import type { Logger } from './logger.js';
 
@@ -56,6 +57,16 @@ export interface ReadResult {
 }
 
 export class ReplicaManager {
+  /** Recently appended batches, served to consumers at the tail without a file read (see tail-cache.ts). */
+  readonly tailCache = new TailCache();
+  private readonly tails = new WeakMap<Partition, PartitionTailCache>();
+
+  private tailOf(p: Partition): PartitionTailCache {
+    let t = this.tails.get(p);
+    if (!t) this.tails.set(p, (t = this.tailCache.forPartition()));
+    return t;
+  }
+
   constructor(
     private readonly topics: TopicManager,
     private readonly log: Logger,
@@ -84,6 +95,7 @@ export class ReplicaManager {
     let release!: () => void;
     partition.appendTurn = new Promise<void>((r) => (release = r));
     let appended: Promise<AppendInfo> | undefined;
+    let appendedBytes: Buffer | undefined;
     let result: PartitionAppendResult | undefined;
     try {
       const { v, bytes } = await validated;
@@ -94,7 +106,10 @@ export class ReplicaManager {
         const batchBytes = bytes ?? (v.trailingBytesIgnored > 0 ? records.subarray(0, records.length - v.trailingBytesIgnored) : records);
         const seqCheck = this.checkProducerSequence(partition, v.batch);
         if (seqCheck) result = seqCheck;
-        else appended = partition.log.append(batchBytes, { leaderEpoch: partition.leaderEpoch });
+        else {
+          appended = partition.log.append(batchBytes, { leaderEpoch: partition.leaderEpoch });
+          appendedBytes = batchBytes;
+        }
       }
     } catch (e) {
       result = this.errorResult(e, partition);
@@ -106,6 +121,8 @@ export class ReplicaManager {
     if (result) return result;
     try {
       const info = await appended!;
+      // Storage has stamped the bytes in place and written them: cache them before waking tail consumers.
+      this.tailOf(partition).add(info.firstOffset, info.lastOffset, appendedBytes!);
       partition.maybeAdvanceHighWatermark();
       return {
         errorCode: 0,
@@ -184,6 +201,10 @@ export class ReplicaManager {
       return { errorCode: ErrorCodes.OFFSET_OUT_OF_RANGE, records: null, ...base };
     }
     if ((req.maxBytes <= 0 && !req.minOneMessage) || req.fetchOffset >= bound) return { errorCode: 0, records: Buffer.alloc(0), ...base };
+    const tail = this.tailOf(p);
+    if (tail.nextOffset > p.logEndOffset) tail.reset(); // the log was truncated under the cache
+    const cached = tail.read(req.fetchOffset, Math.max(1, req.maxBytes), bound, req.minOneMessage);
+    if (cached) return { errorCode: 0, records: cached.data, ...base };
     try {
       // minOneMessage: the first batch comes back whole even when it is larger than the limit (Kafka's rule, so a
       // consumer can always make progress).

@@ -181,10 +181,11 @@ test('fetch: out of range, long poll woken by a produce, max wait honoured', asy
   const c2 = await RawClient.connect(tb.port);
   const t1 = Date.now();
   const waiting = fetch('poll', 0, 0n, { maxWaitMs: 5000 });
-  setTimeout(() => {
-    void c2.send(ApiKeys.Produce, 9, { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: 'poll', partitionData: [{ index: 0, records: batch(['late']) }] }] });
-  }, 100);
+  const late = new Promise((resolve) => setTimeout(resolve, 100)).then(() =>
+    c2.send(ApiKeys.Produce, 9, { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: 'poll', partitionData: [{ index: 0, records: batch(['late']) }] }] }),
+  );
   const got = await waiting;
+  await late;
   assert.ok(Date.now() - t1 < 3000, 'returned as soon as data arrived');
   assert.equal(got.p.highWatermark, 1n);
   assert.ok(got.p.records!.length > 0);
