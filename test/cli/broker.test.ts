@@ -137,6 +137,14 @@ test('consumer-groups --describe: lag matches what was produced and committed', 
     '--from-beginning', '--timeout-ms', '5000',
   ]);
   assert.match(r.stdout, /^\[g1,lagged-[01]\]::OffsetAndMetadata\(offset=\d+, leaderEpoch=Optional(\[\d+\]|\.empty), metadata=, commitTimestamp=\d+, expireTimestamp=None\)$/m);
+  // dump-log --offsets-decoder reads the same commits from the broker's __consumer_offsets segments.
+  const offsetsDirs = readdirSync(broker.dataDir).filter((d) => d.startsWith('__consumer_offsets-'));
+  assert.ok(offsetsDirs.length > 0);
+  const segs = offsetsDirs.flatMap((d) => readdirSync(join(broker.dataDir, d)).filter((f) => f.endsWith('.log')).map((f) => join(broker.dataDir, d, f)));
+  r = await runCli('dump-log', ['--files', segs.join(','), '--offsets-decoder']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /\| offset: \d+ CreateTime: \d+ keySize: \d+ valueSize: \d+ sequence: -?\d+ headerKeys: \[\] key: offset_commit::group=g1,partition=lagged-[01] payload: offset=\d+\n/);
+  assert.match(r.stdout, /key: group_metadata::group=g1 payload: \{"protocolType":"consumer","protocol":"range","generationId":\d+,"assignment":"\{console-consumer-\S+=\[lagged-0, lagged-1\]\}"\}/);
   r = await runCli('consumer-groups', [...bs, '--delete', '--group', 'g1']);
   assert.equal(r.stdout, "Deletion of requested consumer groups ('g1') was successful.\n");
   r = await runCli('consumer-groups', [...bs, '--describe', '--group', 'g1']);

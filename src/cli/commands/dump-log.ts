@@ -9,6 +9,7 @@ import { runCommand, type Context } from '../lib/command.js';
 import { RecordBatchView } from '../../protocol/records/batch-view.js';
 import { decodeRecordBatch } from '../../protocol/records/record-batch.js';
 import { decodeLegacyMessageSet } from '../../protocol/records/legacy.js';
+import { decodeAssignment } from '../../client/consumer-protocol.js';
 import { crc32 } from '../../protocol/records/crc32.js';
 import { TimestampType } from '../../protocol/records/types.js';
 import { OffsetIndex, TimeIndex } from '../../storage/index-file.js';
@@ -140,7 +141,16 @@ function offsetsRecordText(key: Buffer | null, value: Buffer | null): { key?: st
   const keyText = `group_metadata::group=${k.group}`;
   if (!value) return { key: keyText, payload: '<DELETE>' };
   const g = decodeGroupMetadataValue(value);
-  return { key: keyText, payload: JSON.stringify({ protocolType: g.protocolType, protocol: g.protocol, generationId: g.generation, assignment: `{${g.members.map((m) => m.memberId).join(',')}}` }) };
+  // Kafka's layout: memberId=[topic-partition, ...] (plus :HEXUSERDATA) for consumer groups, raw hex otherwise.
+  const hex = (b: Buffer | null): string => (b && b.length ? b.toString('hex').toUpperCase().replace(/^0+(?=.)/, '') : '');
+  const assignment = g.members.map((m) => {
+    if (g.protocolType !== 'consumer') return `${m.memberId}=${hex(m.assignment)}`;
+    const a = decodeAssignment(m.assignment);
+    const parts = `[${a.partitions.map((p) => `${p.topic}-${p.partition}`).join(', ')}]`;
+    const userData = hex(a.userData);
+    return userData ? `${m.memberId}=${parts}:${userData}` : `${m.memberId}=${parts}`;
+  });
+  return { key: keyText, payload: JSON.stringify({ protocolType: g.protocolType, protocol: g.protocol, generationId: g.generation, assignment: `{${assignment.join(',')}}` }) };
 }
 
 async function dumpLog(ctx: Context, file: string, o: Options, nonConsecutive: Map<string, [number, number][]>): Promise<void> {

@@ -52,7 +52,7 @@ export interface GroupMetadataInfo {
   protocol: string | null;
   leader: string | null;
   currentStateTimestamp: number;
-  members: { memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; rebalanceTimeout: number; sessionTimeout: number }[];
+  members: { memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; rebalanceTimeout: number; sessionTimeout: number; assignment: Buffer }[];
 }
 
 export function decodeGroupMetadataValue(buf: Buffer): GroupMetadataInfo {
@@ -73,6 +73,7 @@ export function decodeGroupMetadataValue(buf: Buffer): GroupMetadataInfo {
       clientHost: m.clientHost,
       rebalanceTimeout: m.rebalanceTimeout ?? -1,
       sessionTimeout: m.sessionTimeout,
+      assignment: m.assignment,
     })),
   };
 }
