@@ -4,6 +4,7 @@ import { Writer } from '../../src/protocol/primitives/writer.js';
 import { encodeOffsetCommitKey } from '../../src/protocol/generated/internal/offset-commit-key.js';
 import { encodeOffsetCommitValue } from '../../src/protocol/generated/internal/offset-commit-value.js';
 import { encodeGroupMetadataKey } from '../../src/protocol/generated/internal/group-metadata-key.js';
+import { encodeGroupMetadataValue } from '../../src/protocol/generated/internal/group-metadata-value.js';
 import { createFormatter, type RawRecord } from '../../src/cli/lib/formatters.js';
 
 function record(over: Partial<RawRecord>): RawRecord {
@@ -65,4 +66,28 @@ test('OffsetsMessageFormatter (both class names) decodes offset commits and skip
     assert.equal(f.format(record({ key: groupKey })).length, 0);
     assert.equal(f.format(record({ key: null })).length, 0);
   }
+});
+
+test('GroupMetadataMessageFormatter prints the group as Kafka\'s GroupMetadata.toString', () => {
+  const key = versioned(2, (w) => encodeGroupMetadataKey(w, { group: 'g' }, 2));
+  const value = versioned(3, (w) =>
+    encodeGroupMetadataValue(
+      w,
+      {
+        protocolType: 'consumer',
+        generation: 4,
+        protocol: 'range',
+        leader: 'm1',
+        currentStateTimestamp: 5n,
+        members: [{ memberId: 'm1', groupInstanceId: null, clientId: 'c1', clientHost: '/127.0.0.1', rebalanceTimeout: 300000, sessionTimeout: 45000, subscription: Buffer.alloc(0), assignment: Buffer.alloc(0) }],
+      },
+      3,
+    ),
+  );
+  const f = createFormatter('kafka.coordinator.group.GroupMetadataManager$GroupMetadataMessageFormatter', new Map());
+  assert.equal(
+    f.format(record({ key, value })).toString(),
+    'g::GroupMetadata(groupId=g, generation=4, protocolType=Some(consumer), currentState=Stable, members=HashMap(m1 -> MemberMetadata(memberId=m1, groupInstanceId=None, clientId=c1, clientHost=/127.0.0.1, sessionTimeoutMs=45000, rebalanceTimeoutMs=300000, supportedProtocols=List(range))))\n',
+  );
+  assert.equal(f.format(record({ key, value: null })).toString(), 'g::NULL\n');
 });

@@ -180,18 +180,20 @@ export class GroupMetadataMessageFormatter implements MessageFormatter {
     if (key === null || key.kind !== 'group') return Buffer.alloc(0);
     if (r.value === null) return Buffer.from(`${key.group}::NULL\n`, 'utf8');
     const g = decodeGroupMetadataValue(r.value);
+    // Scala's toString of GroupMetadata/MemberMetadata (Option -> Some(x)/None, HashMap(k -> v), List(x)).
+    const opt = (v: string | null): string => (v === null ? 'None' : `Some(${v})`);
     const members = g.members
       .map(
         (m) =>
-          `MemberMetadata(memberId=${m.memberId}, groupInstanceId=${m.groupInstanceId === null ? 'None' : `Some(${m.groupInstanceId})`}, ` +
+          `${m.memberId} -> MemberMetadata(memberId=${m.memberId}, groupInstanceId=${opt(m.groupInstanceId)}, ` +
           `clientId=${m.clientId}, clientHost=${m.clientHost}, sessionTimeoutMs=${m.sessionTimeout}, rebalanceTimeoutMs=${m.rebalanceTimeout}, ` +
           `supportedProtocols=List(${g.protocol ?? ''}))`,
       )
       .join(', ');
     const state = g.members.length === 0 ? 'Empty' : 'Stable';
     const text =
-      `GroupMetadata(groupId=${key.group}, generation=${g.generation}, protocolType=${g.protocolType}, ` +
-      `currentState=${state}, members=Map(${members}))`;
+      `GroupMetadata(groupId=${key.group}, generation=${g.generation}, protocolType=${opt(g.protocolType)}, ` +
+      `currentState=${state}, members=HashMap(${members}))`;
     return Buffer.from(`${key.group}::${text}\n`, 'utf8');
   }
 }
