@@ -60,6 +60,8 @@ export class PartitionQueue {
   /** Batches sent and awaiting a response, in send order. */
   readonly inFlight: ProducerBatch[] = [];
   nextSequence = 0;
+  /** Appends waiting for buffer.memory; later records of this partition queue behind them to keep order. */
+  blocked = 0;
   constructor(
     readonly topic: string,
     readonly partition: number,
@@ -117,7 +119,7 @@ export class Accumulator {
   }
 
   /** Waits (FIFO) until `bytes` of buffer.memory are free, then reserves them. */
-  waitForMemory(bytes: number): Promise<void> {
+  waitForMemory(bytes: number, timeoutMs = this.maxBlockMs): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const waiter: MemoryWaiter = {
         bytes,
@@ -128,7 +130,7 @@ export class Accumulator {
           if (i >= 0) this.waiters.splice(i, 1);
           reject(new BufferExhaustedError(`Failed to allocate ${bytes} bytes within the configured max blocking time ${this.maxBlockMs} ms (buffer.memory=${this.bufferMemory})`));
           this.serveWaiters();
-        }, this.maxBlockMs),
+        }, timeoutMs),
       };
       this.waiters.push(waiter);
       this.serveWaiters();

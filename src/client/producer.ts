@@ -28,6 +28,7 @@ import type { RequestSpec } from './connection.js';
 import { decodeInitProducerIdResponse } from '../protocol/generated/messages/init-producer-id-response.js';
 import { compress, compressionTypeFromName, CompressionType } from '../protocol/compression/index.js';
 import {
+  BufferExhaustedError,
   ClosedError,
   ConfigError,
   KafkaClientError,
@@ -258,11 +259,11 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
     }
     const timestamp = record.timestamp ?? Date.now();
     const meta = this.cluster.topics.get(record.topic);
-    if (meta && meta.partitions.length > 0 && this.acc.hasMemoryFor(this.acc.reservationFor(estimate))) {
-      this.appendKnown(record, keyBytes, valueBytes, headers, estimate, timestamp, completion, 0);
+    if (meta && meta.partitions.length > 0) {
+      this.appendKnown(record, keyBytes, valueBytes, headers, estimate, timestamp, completion, Date.now() + this.maxBlockMs);
       return;
     }
-    // slow path: wait for metadata and/or memory, bounded by max.block.ms together
+    // slow path: wait for metadata (and then maybe memory), bounded by max.block.ms together
     void this.sendSlow(record, keyBytes, valueBytes, headers, estimate, timestamp, completion);
   }
 
@@ -280,21 +281,48 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
     this.slowPending++;
     try {
       await this.cluster.topicMetadata(record.topic, this.maxBlockMs);
-      let reserved = 0;
-      if (!this.acc.hasMemoryFor(this.acc.reservationFor(estimate))) {
-        const left = this.maxBlockMs - (Date.now() - start);
-        if (left <= 0) throw new TimeoutError(`Failed to allocate memory within the configured max blocking time ${this.maxBlockMs} ms.`);
-        reserved = this.acc.reservationFor(estimate);
-        await this.acc.waitForMemory(reserved);
-      }
-      if (this.closedHard) {
-        if (reserved) this.acc.release(reserved);
-        throw new ClosedError('producer closed before the record was delivered');
-      }
-      this.appendKnown(record, keyBytes, valueBytes, headers, estimate, timestamp, completion, reserved);
+      if (this.closedHard) throw new ClosedError('producer closed before the record was delivered');
+      this.appendKnown(record, keyBytes, valueBytes, headers, estimate, timestamp, completion, start + this.maxBlockMs);
     } catch (e) {
       settle(completion, e instanceof Error ? e : new Error(String(e)), null);
     } finally {
+      this.slowPending--;
+      this.maybeFlushed();
+    }
+  }
+
+  /**
+   * buffer.memory is full and the record needs a new batch (or earlier records of its partition are already
+   * waiting, and order must hold): wait, FIFO, until memory is free or the max.block.ms deadline passes.
+   */
+  private async appendAfterMemory(
+    record: ProducerRecord<K, V>,
+    partition: number,
+    keyBytes: Buffer | null,
+    valueBytes: Buffer | null,
+    headers: Header[] | null,
+    estimate: number,
+    timestamp: number,
+    completion: Target,
+    bytes: number,
+    deadline: number,
+  ): Promise<void> {
+    const q = this.acc.queue(record.topic, partition);
+    q.blocked++;
+    this.slowPending++;
+    try {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new BufferExhaustedError(`Failed to allocate memory within the configured max blocking time ${this.maxBlockMs} ms.`);
+      await this.acc.waitForMemory(bytes, left);
+      if (this.closedHard) {
+        this.acc.release(bytes);
+        throw new ClosedError('producer closed before the record was delivered');
+      }
+      this.finishAppend(record.topic, partition, keyBytes, valueBytes, headers, estimate, timestamp, completion, bytes);
+    } catch (e) {
+      settle(completion, e instanceof Error ? e : new Error(String(e)), null);
+    } finally {
+      q.blocked--;
       this.slowPending--;
       this.maybeFlushed();
     }
@@ -314,7 +342,7 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
     estimate: number,
     timestamp: number,
     completion: Target,
-    reserved: number,
+    deadline: number,
   ): void {
     const meta = this.cluster.topics.get(record.topic)!;
     const n = meta.partitions.length;
@@ -324,7 +352,6 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
     if (explicit) {
       partition = record.partition!;
       if (!Number.isInteger(partition) || partition < 0 || partition >= n) {
-        if (reserved) this.acc.release(reserved);
         return settle(completion, new KafkaClientError(`Invalid partition given with record: ${partition} is not in the range [0...${n}).`), null);
       }
     } else {
@@ -337,22 +364,39 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
           partition = this.partitioner.partition(record.topic, record.key, keyBytes, record.value, valueBytes, ctx);
         }
       } catch (e) {
-        if (reserved) this.acc.release(reserved);
         return settle(completion, e instanceof Error ? e : new Error(String(e)), null);
       }
       if (!Number.isInteger(partition) || partition < 0 || partition >= n) {
-        if (reserved) this.acc.release(reserved);
         return settle(completion, new KafkaClientError(`partitioner returned invalid partition ${partition} for topic ${record.topic}`), null);
       }
     }
     if (this.transactionalId !== null) {
       if (this.txnState !== 'in_transaction') {
-        if (reserved) this.acc.release(reserved);
         return settle(completion, new KafkaClientError("Cannot perform a 'send' before completing a call to beginTransaction()"), null);
       }
       this.noteTxnPartition(record.topic, partition);
     }
-    const { batch } = this.acc.append(record.topic, partition, timestamp, keyBytes, valueBytes, headers, estimate, completion, Date.now(), reserved);
+    const q = this.acc.queue(record.topic, partition);
+    const opensBatch = this.acc.wouldOpenBatch(record.topic, partition, estimate);
+    if (q.blocked > 0 || (opensBatch && !this.acc.hasMemoryFor(this.acc.reservationFor(estimate)))) {
+      void this.appendAfterMemory(record, partition, keyBytes, valueBytes, headers, estimate, timestamp, completion, opensBatch ? this.acc.reservationFor(estimate) : 0, deadline);
+      return;
+    }
+    this.finishAppend(record.topic, partition, keyBytes, valueBytes, headers, estimate, timestamp, completion, 0);
+  }
+
+  private finishAppend(
+    topic: string,
+    partition: number,
+    keyBytes: Buffer | null,
+    valueBytes: Buffer | null,
+    headers: Header[] | null,
+    estimate: number,
+    timestamp: number,
+    completion: Target,
+    reserved: number,
+  ): void {
+    const { batch } = this.acc.append(topic, partition, timestamp, keyBytes, valueBytes, headers, estimate, completion, Date.now(), reserved);
     if (batch.closed || this.lingerMs === 0 || this.flushing > 0) this.wakeup();
     else this.scheduleAt(batch.createdMs + this.lingerMs);
   }

@@ -279,3 +279,20 @@ test('null keys: sticky partitioning fills a batch on one partition, then moves 
   // ~8 records of 100 B fill a 1 KiB batch: about 25 runs, never per-record round robin
   assert.ok(runs >= 10 && runs <= 40, `${runs} runs`);
 });
+
+test('buffer.memory full: records that fit an open batch go in at once; others wait for memory, in order', async () => {
+  const p = new Producer<Buffer, Buffer>({ bootstrapServers: mc.bootstrap, batchSize: 1024, bufferMemory: 2048, lingerMs: 60000, maxBlockMs: 5000 });
+  await p.partitionsFor('full');
+  const a = p.send({ topic: 'full', partition: 0, value: Buffer.alloc(100) });
+  const b = p.send({ topic: 'full', partition: 1, value: Buffer.alloc(100) });
+  // memory is now fully reserved by two open batches
+  const c = p.send({ topic: 'full', partition: 0, value: Buffer.alloc(100) }); // fits partition 0's open batch
+  const d1 = p.send({ topic: 'full', partition: 2, value: Buffer.alloc(100) }); // needs a new batch: waits
+  const d2 = p.send({ topic: 'full', partition: 2, value: Buffer.alloc(10) }); // behind d1, same partition
+  await p.flush(); // sends the open batches, frees memory, d1/d2 get in
+  const [ma, mb, mc2, md1, md2] = await Promise.all([a, b, c, d1, d2]);
+  assert.equal(mc2.offset, ma.offset + 1, 'c went into the same batch as a');
+  assert.ok(mb.offset >= 0);
+  assert.equal(md2.offset, md1.offset + 1, 'order kept on partition 2');
+  await p.close();
+});
