@@ -149,6 +149,22 @@ async function main(): Promise<void> {
     broker = await startBroker(dir, port);
     const bootstrap = `127.0.0.1:${port}`;
     const common = ['-b', bootstrap, '-q', '-X', 'api.version.request=true'];
+    // End-to-end latency at about 10 MB/s: 8 KiB records at 1250/s, producer and consumer both in -l mode.
+    const e2eTopic = 'bench-e2e';
+    await createTopic(bootstrap, e2eTopic, 1);
+    const e2eFile = join(dir, 'e2e.lat');
+    const n = QUICK ? 2500 : 10000;
+    const consumer = run(bin, ['-C', '-t', e2eTopic, '-p', '0', ...common, '-o', 'end', '-c', String(n), '-l', '-A', e2eFile, '-X', 'fetch.wait.max.ms=100', '-X', 'fetch.error.backoff.ms=0']);
+    await new Promise((r) => setTimeout(r, 1500));
+    const t0 = Date.now();
+    await run(bin, ['-P', '-t', e2eTopic, '-p', '0', ...common, '-s', '8192', '-c', String(n), '-r', '1250', '-a', '-1', '-l', '-X', 'linger.ms=0']);
+    const secs = (Date.now() - t0) / 1000;
+    await consumer;
+    // The first records wait for the producer's own connection set-up; skip the first 10% (warm-up).
+    const all = await readLatencies(e2eFile);
+    const e2e = percentiles(all.slice(Math.floor(all.length / 10)));
+    rows.push({ test: 'end-to-end 8 KiB acks=all (~10 MB/s)', records: n, recordsPerSec: Math.round(n / secs), mbPerSec: Number(((n * 8192) / 1e6 / secs).toFixed(2)), ...e2e });
+
     for (const size of [100, 1024]) {
       for (const partitions of [1, 8]) {
         for (const acks of [1, -1]) {
@@ -173,22 +189,6 @@ async function main(): Promise<void> {
         }
       }
     }
-
-    // End-to-end latency at about 10 MB/s: 8 KiB records at 1250/s, producer and consumer both in -l mode.
-    const e2eTopic = 'bench-e2e';
-    await createTopic(bootstrap, e2eTopic, 1);
-    const e2eFile = join(dir, 'e2e.lat');
-    const n = QUICK ? 2500 : 10000;
-    const consumer = run(bin, ['-C', '-t', e2eTopic, '-p', '0', ...common, '-o', 'end', '-c', String(n), '-l', '-A', e2eFile, '-X', 'fetch.wait.max.ms=100', '-X', 'fetch.error.backoff.ms=0']);
-    await new Promise((r) => setTimeout(r, 1500));
-    const t0 = Date.now();
-    await run(bin, ['-P', '-t', e2eTopic, '-p', '0', ...common, '-s', '8192', '-c', String(n), '-r', '1250', '-a', '-1', '-l', '-X', 'linger.ms=0']);
-    const secs = (Date.now() - t0) / 1000;
-    await consumer;
-    // The first records wait for the producer's own connection set-up; skip the first 10% (warm-up).
-    const all = await readLatencies(e2eFile);
-    const e2e = percentiles(all.slice(Math.floor(all.length / 10)));
-    rows.push({ test: 'end-to-end 8 KiB acks=all (~10 MB/s)', records: n, recordsPerSec: Math.round(n / secs), mbPerSec: Number(((n * 8192) / 1e6 / secs).toFixed(2)), ...e2e });
 
     const load = (await import('node:os')).loadavg()[0]!.toFixed(1);
     console.log(`\nrdkafka_performance (librdkafka 2.0.2) against gregor server, one broker; load average ${load} on ${(await import('node:os')).cpus().length} cores:`);
