@@ -82,3 +82,38 @@ test('listeners: KRaft controller listeners are skipped, non-PLAINTEXT protocols
 test('a single listener produces no warning', () => {
   assert.deepEqual(new BrokerConfig([['listeners', 'PLAINTEXT://127.0.0.1:9092']]).warnings, []);
 });
+
+test('the sample config/server.properties parses without warnings', async () => {
+  const cfg = await BrokerConfig.fromArgs(new URL('../../config/server.properties', import.meta.url).pathname, []);
+  assert.deepEqual(cfg.warnings, []);
+  assert.equal(cfg.int('num.partitions'), 1);
+  assert.deepEqual(cfg.logDirs(), ['./data']);
+});
+
+test('a Kafka 3.x/4.x server.properties (KRaft keys, ZooKeeper keys) starts without errors', () => {
+  const props = parseProperties(`
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@localhost:9093
+listeners=PLAINTEXT://:9092,CONTROLLER://:9093
+inter.broker.listener.name=PLAINTEXT
+advertised.listeners=PLAINTEXT://localhost:9092
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL
+num.network.threads=3
+num.io.threads=8
+log.dirs=/tmp/kraft-combined-logs
+num.partitions=1
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+log.retention.hours=168
+log.retention.check.interval.ms=300000
+zookeeper.connect=localhost:2181
+zookeeper.connection.timeout.ms=18000
+`);
+  const cfg = new BrokerConfig(props);
+  assert.deepEqual(cfg.warnings, []);
+  assert.equal(cfg.brokerId(), 1, 'node.id when broker.id is unset');
+  assert.equal(cfg.servedListener().port, 9092);
+});
