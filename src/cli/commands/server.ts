@@ -34,6 +34,25 @@ export function parseServerArgs(argv: string[]): { file?: string; overrides: str
   return { file, overrides, daemon, help };
 }
 
+/** `-daemon` (as in kafka-server-start.sh): start the same command detached, its output appended to
+ * $LOG_DIR/server.out (LOG_DIR defaults to ./logs), and return at once. */
+async function daemonize(argv: string[]): Promise<number> {
+  const { spawn } = await import('node:child_process');
+  const { mkdir, open } = await import('node:fs/promises');
+  const logDir = process.env.LOG_DIR ?? 'logs';
+  await mkdir(logDir, { recursive: true });
+  const out = await open(`${logDir}/server.out`, 'a');
+  const args = argv.filter((a) => a !== '-daemon' && a !== '--daemon');
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'server', ...args], {
+    detached: true,
+    stdio: ['ignore', out.fd, out.fd],
+  });
+  child.unref();
+  await out.close();
+  console.log(`gregor server started in the background (pid ${child.pid}), log: ${logDir}/server.out`);
+  return 0;
+}
+
 export async function run(argv: string[]): Promise<number> {
   let args: ReturnType<typeof parseServerArgs>;
   let config: BrokerConfig;
@@ -44,6 +63,7 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     config = await BrokerConfig.fromArgs(args.file, args.overrides);
+    if (args.daemon) return await daemonize(argv);
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`gregor server: ${e.message}`);
