@@ -464,21 +464,32 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
           const valueDeser = this.valueDeser;
           const aborted = p.abortedTransactions ? p.abortedTransactions.map((a) => ({ producerId: Number(a.producerId), firstOffset: Number(a.firstOffset) })) : null;
           const partition = p.partitionIndex;
-          const next = decodeFetchedRecords(p.records, { fetchOffset, checkCrcs: this.checkCrcs, readCommitted, aborted }, (offset, timestamp, lat, key, value, headers, leaderEpoch) => {
-            recs.push({
-              topic,
-              partition,
-              offset,
-              timestamp,
-              timestampType: lat ? 'LogAppendTime' : 'CreateTime',
-              key: keyDeser.deserialize(topic, key, headers),
-              value: valueDeser.deserialize(topic, value, headers),
-              headers,
-              leaderEpoch,
-              serializedKeySize: key ? key.length : -1,
-              serializedValueSize: value ? value.length : -1,
+          let next: number;
+          try {
+            next = decodeFetchedRecords(p.records, { fetchOffset, checkCrcs: this.checkCrcs, readCommitted, aborted }, (offset, timestamp, lat, key, value, headers, leaderEpoch) => {
+              recs.push({
+                topic,
+                partition,
+                offset,
+                timestamp,
+                timestampType: lat ? 'LogAppendTime' : 'CreateTime',
+                key: keyDeser.deserialize(topic, key, headers),
+                value: valueDeser.deserialize(topic, value, headers),
+                headers,
+                leaderEpoch,
+                serializedKeySize: key ? key.length : -1,
+                serializedValueSize: value ? value.length : -1,
+              });
             });
-          });
+          } catch (e) {
+            // a corrupt batch or a failing deserializer: hand over what decoded before it; poll() then throws
+            // (as Java's poll does) until the application seeks past the bad record
+            if (recs.length === 0) {
+              this.fetchError = new KafkaClientError(`Error decoding a record of ${topic}-${partition} at or after offset ${fetchOffset}: ${e instanceof Error ? e.message : String(e)}. Seek past it to continue.`, false);
+              continue;
+            }
+            next = recs[recs.length - 1]!.offset + 1;
+          }
           if (recs.length > 0) {
             s.chunks.push(recs);
             s.bufferedCount += recs.length;

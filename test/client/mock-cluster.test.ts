@@ -296,3 +296,37 @@ test('buffer.memory full: records that fit an open batch go in at once; others w
   assert.equal(md2.offset, md1.offset + 1, 'order kept on partition 2');
   await p.close();
 });
+
+test('a record the deserializer rejects: poll throws until the application seeks past it', async () => {
+  const p = new Producer<string, string>({ bootstrapServers: mc.bootstrap, valueSerializer: 'string', lingerMs: 20 });
+  await Promise.all(['ok1', 'bad', 'ok2'].map((value) => p.send({ topic: 'poison', partition: 0, value })));
+  await p.close();
+  const strict = {
+    deserialize: (_t: string, d: Buffer | null): string | null => {
+      const v = d?.toString() ?? null;
+      if (v === 'bad') throw new Error('cannot parse');
+      return v;
+    },
+  };
+  const c = new Consumer<Buffer, string>({ bootstrapServers: mc.bootstrap, valueDeserializer: strict });
+  const tp = { topic: 'poison', partition: 0 };
+  c.assign([tp]);
+  await c.seekToBeginning();
+  const first: string[] = [];
+  let error: Error | null = null;
+  const deadline = Date.now() + 10000;
+  while (!error && Date.now() < deadline) {
+    try {
+      for (const r of await c.poll(300)) first.push(r.value!);
+    } catch (e) {
+      error = e as Error;
+    }
+  }
+  assert.deepEqual(first, ['ok1']);
+  assert.match(error!.message, /poison-0 at or after offset 1: cannot parse/);
+  await c.seek(tp, 2);
+  const rest: string[] = [];
+  while (rest.length === 0 && Date.now() < deadline) for (const r of await c.poll(300)) rest.push(r.value!);
+  assert.deepEqual(rest, ['ok2']);
+  await c.close();
+});
