@@ -4,6 +4,7 @@ import { type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { REPO_ROOT } from './build-cache.js';
+import { encodeRequest } from '../../src/protocol/messages.js';
 import { getFreePort } from './ports.js';
 import { spawnTracked, stopProcess } from './process.js';
 import { makeTempDir } from './tmp.js';
@@ -41,18 +42,46 @@ export interface GregorBroker {
 const MAIN = join(REPO_ROOT, 'src', 'cli', 'main.ts');
 const OUTPUT_LIMIT = 1024 * 1024;
 
-function canConnect(port: number): Promise<boolean> {
+/**
+ * True once something on the port answers an ApiVersions v0 request with a frame carrying our correlation id —
+ * a mere TCP connect could reach a stranger that grabbed the port first.
+ */
+function answersApiVersions(port: number, timeoutMs = 2000): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
+    let got = Buffer.alloc(0);
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
       s.destroy();
-      resolve(true);
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    s.once('connect', () => s.write(encodeRequest(18, 0, 0x67726567, 'gregor-test-probe', {})));
+    s.on('data', (d: Buffer) => {
+      got = Buffer.concat([got, d]);
+      if (got.length >= 8) done(got.readInt32BE(4) === 0x67726567);
     });
-    s.once('error', () => resolve(false));
+    s.once('error', () => done(false));
+    s.once('close', () => done(false));
   });
 }
 
+/**
+ * Starts a broker. Without an explicit port it takes a free one; should another process grab that port between
+ * the probe and the broker's bind (EADDRINUSE), it retries with a new port.
+ */
 export async function startGregor(opts: StartGregorOptions = {}): Promise<GregorBroker> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startGregorOnce(opts);
+    } catch (e) {
+      const portClash = e instanceof Error && /EADDRINUSE|address already in use/i.test(e.message);
+      if (opts.port !== undefined || !portClash || attempt >= 3) throw e;
+    }
+  }
+}
+
+async function startGregorOnce(opts: StartGregorOptions): Promise<GregorBroker> {
   const port = opts.port ?? (await getFreePort());
   const tmp = opts.dataDir ? undefined : await makeTempDir('gregor-broker-');
   const dataDir = opts.dataDir ?? tmp!.path;
@@ -91,7 +120,7 @@ export async function startGregor(opts: StartGregorOptions = {}): Promise<Gregor
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (exited) throw new Error(`gregor server exited during start-up (${lastExit.code ?? lastExit.signal}):\n${out.slice(-4000)}`);
-      if (await canConnect(port)) return;
+      if (!exited && (await answersApiVersions(port))) return;
       if (Date.now() > deadline) {
         await stopProcess(c, 'SIGKILL');
         throw new Error(`gregor server did not listen on ${port} within ${timeoutMs} ms:\n${out.slice(-4000)}`);
