@@ -58,6 +58,9 @@ async function runPlatformatic(kip848: boolean): Promise<void> {
     sessionTimeout: sessionMs,
     heartbeatInterval: Math.max(500, Math.floor(sessionMs / 6)),
     rebalanceTimeout: 20_000,
+    // Ride out a broker restart (the default gives up after 3 quick retries).
+    retries: 30,
+    retryDelay: 500,
     ...(kip848 ? { groupProtocol: 'consumer' as const } : {}),
   } as ConstructorParameters<typeof Consumer>[0]);
   const report = (): void => {

@@ -106,6 +106,25 @@ describe('committed offsets with real clients', { concurrency: false }, () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  test('a KIP-848 group (@platformatic/kafka) survives a broker restart with its epochs and partitions', { timeout: 180_000 }, async () => {
+    const topic = 'kip848-restart';
+    const group = `k-${randomBytes(4).toString('hex')}`;
+    await produce(broker.bootstrap, topic, PARTITIONS, 2, 0);
+    const a = member('platformatic-consumer', topic, group);
+    await a.waitFor(() => a.assigned.size === PARTITIONS, 60_000, 'first member');
+    const b = member('platformatic-consumer', topic, group);
+    await b.waitFor(() => b.assigned.size > 0 && a.assigned.size + b.assigned.size === PARTITIONS, 60_000, 'two members');
+    const before = [[...a.assigned].sort(), [...b.assigned].sort()];
+    await broker.stop('SIGTERM');
+    await broker.restart();
+    await produce(broker.bootstrap, topic, PARTITIONS, 2, 2);
+    const got = (m: Member) => m.records().filter((r) => (r.o ?? 0) >= 2).length;
+    await b.waitFor(() => got(a) + got(b) >= PARTITIONS * 2, 60_000, `records after the restart ${broker.output().split('\n').filter((l) => l.includes('coordinator')).slice(-12).join('\n')}`);
+    assert.deepEqual([[...a.assigned].sort(), [...b.assigned].sort()], before, `${a.diagnostics()}\n${b.diagnostics()}`);
+    assert.equal(a.errors().length + b.errors().length, 0, 'no member was fenced');
+    await Promise.all([a.close(), b.close()]);
+  });
+
   test('auto.offset.reset: earliest reads from the start, latest only new records, none fails', { timeout: 180_000 }, async () => {
     const topic = 'reset';
     let produced = 3;
