@@ -330,3 +330,45 @@ test('a record the deserializer rejects: poll throws until the application seeks
   assert.deepEqual(rest, ['ok2']);
   await c.close();
 });
+
+test('producer and consumer interceptors', async () => {
+  const acked: (number | null)[] = [];
+  const p = new Producer<string, string>({
+    bootstrapServers: mc.bootstrap,
+    valueSerializer: 'string',
+    interceptors: [
+      {
+        onSend: (r) => ({ ...r, value: `${r.value}!`, headers: { intercepted: 'yes' } }),
+        onAcknowledgement: (md, err) => void acked.push(err ? null : md!.offset),
+      },
+    ],
+  });
+  await Promise.all(['x', 'y'].map((value) => p.send({ topic: 'intercept', partition: 0, value })));
+  await p.close();
+  assert.deepEqual(acked.sort(), [0, 1]);
+  const commits: number[] = [];
+  const c = new Consumer<Buffer, string>({
+    bootstrapServers: mc.bootstrap,
+    groupId: 'intercept-g',
+    enableAutoCommit: false,
+    valueDeserializer: 'string',
+    interceptors: [
+      {
+        onConsume: (records) => records, // pass-through, counted below
+        onCommit: (offsets) => void commits.push(...offsets.map((o) => o.offset)),
+      },
+    ],
+  });
+  c.assign([{ topic: 'intercept', partition: 0 }]);
+  await c.seekToBeginning();
+  const got: { value: string | null; header: string | undefined }[] = [];
+  const deadline = Date.now() + 10000;
+  while (got.length < 2 && Date.now() < deadline) for (const r of await c.poll(300)) got.push({ value: r.value, header: r.headers.find((h) => h.key === 'intercepted')?.value?.toString() });
+  await c.commitSync();
+  await c.close();
+  assert.deepEqual(got, [
+    { value: 'x!', header: 'yes' },
+    { value: 'y!', header: 'yes' },
+  ]);
+  assert.deepEqual(commits, [2]);
+});
