@@ -11,7 +11,6 @@
 // Group state is kept in memory only (members rejoin after a broker restart: their heartbeat gets
 // UNKNOWN_MEMBER_ID and they come back with epoch 0); committed offsets are stored as for classic groups.
 import { randomUUID } from 'node:crypto';
-import { GroupErrors as E } from './error-codes.js';
 import type { TimerHandle } from './scheduler.js';
 
 export type ConsumerMemberState = 'stable' | 'unrevoked_partitions' | 'unreleased_partitions';
@@ -221,9 +220,7 @@ export function reconcileMember(group: ConsumerGroupData, member: ConsumerMember
 
 export const SUPPORTED_SERVER_ASSIGNORS = ['uniform', 'range'];
 
+/** A member id for ConsumerGroupHeartbeat v0 joins: a random UUID in Kafka's base64url form, as Kafka makes them. */
 export function newConsumerMemberId(): string {
-  // Kafka (v0) hands out a random UUID in its base64 form; any unique string works for clients.
-  return randomUUID();
+  return Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
 }
-
-export { E as ConsumerErrors };

@@ -380,10 +380,6 @@ export class ClassicGroupCoordinator {
     return this.groups.get(groupId);
   }
 
-  allGroups(): ClassicGroup[] {
-    return [...this.groups.values()];
-  }
-
   // ---------------------------------------------------------------- validation
 
   private validateGroupStatus(groupId: string | null, api: Api): number | null {
