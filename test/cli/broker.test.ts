@@ -388,3 +388,20 @@ test('consumer-groups --delete-offsets and --all-groups; get-offsets --time max-
   r = await runCli('consumer-groups', [...bs, '--describe', '--group', 'og']);
   assert.ok(!/\nog\s+offs\s/.test(r.stdout), r.stdout);
 });
+
+test('Ctrl-C in an interactive console producer still delivers what was typed', async () => {
+  const child = spawnTracked(process.execPath, ['--import', 'tsx', MAIN, 'console-producer', ...bs, '--topic', 'typed', '--timeout', '5000'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = once(child, 'exit');
+  // Wait until the producer runs (its first metadata request creates the topic), then type and interrupt
+  // well within linger.ms (--timeout 5000): only the shutdown path can have sent the line.
+  await new Promise((res) => setTimeout(res, 3000));
+  child.stdin!.write('typed-before-ctrl-c\n');
+  await new Promise((res) => setTimeout(res, 300));
+  child.kill('SIGINT');
+  const [code] = (await withTimeout(exited, 20_000, 'producer exit after SIGINT')) as [number | null];
+  assert.equal(code, 0, err);
+  const r = await runCli('console-consumer', [...bs, '--topic', 'typed', '--partition', '0', '--offset', 'earliest', '--max-messages', '1', '--timeout-ms', '10000']);
+  assert.equal(r.stdout, 'typed-before-ctrl-c\n', r.stderr);
+});

@@ -129,6 +129,7 @@ export async function run(argv: string[], io?: CliIo): Promise<number> {
     let stopping = false;
     const stop = (): void => {
       stopping = true;
+      consumer.wakeup(); // a poll in progress returns at once
     };
     // Ctrl-C ends consumption cleanly (offsets committed, group left, count printed), like Kafka's shutdown hook.
     process.once('SIGINT', stop);
@@ -138,7 +139,7 @@ export async function run(argv: string[], io?: CliIo): Promise<number> {
     const onOutputError = (): void => {
       if (!outputClosed) ctx.io.stderr.write('Unable to write to standard out, closing consumer.\n');
       outputClosed = true;
-      stopping = true;
+      stop();
     };
     ctx.io.stdout.on('error', onOutputError);
     let exitCode = 0;

@@ -203,6 +203,11 @@ export async function run(argv: string[], io?: CliIo): Promise<number> {
       const value = rec.value === null ? 'null' : `${rec.value.length} bytes`;
       ctx.io.stderr.write(`Error when sending message to topic ${topic} with key: ${key}, value: ${value} with error: ${describeError(e)}\n`);
     };
+    // Ctrl-C ends the input like Ctrl-D: what was typed is still delivered before exiting (Kafka's shutdown hook
+    // closes the producer the same way).
+    const endInput = (): void => lines.close();
+    process.once('SIGINT', endInput);
+    process.once('SIGTERM', endInput);
     try {
       if (interactive) ctx.io.stdout.write('>');
       for await (const line of lines) {
@@ -223,6 +228,8 @@ export async function run(argv: string[], io?: CliIo): Promise<number> {
       }
       while (pending > 0) await new Promise<void>((r) => (wake = r));
     } finally {
+      process.off('SIGINT', endInput);
+      process.off('SIGTERM', endInput);
       lines.close();
       await producer.close();
     }
