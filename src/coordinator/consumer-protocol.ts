@@ -1,30 +1,23 @@
 // Just enough of the "consumer" embedded protocol (ConsumerProtocolSubscription) to know which topics a group
 // consumes: OffsetDelete refuses to delete offsets of subscribed topics (GROUP_SUBSCRIBED_TO_TOPIC) and offset
-// expiry spares them, as Kafka does. Every version (0-3) starts with int16 version + array of int16-length strings.
+// expiry spares them, as Kafka does. Decoded with the codec generated from Kafka's own schema.
+import { Reader } from '../protocol/primitives/reader.js';
+import { decodeConsumerProtocolSubscription } from '../protocol/generated/messages/consumer-protocol-subscription.js';
 
 export const CONSUMER_PROTOCOL_TYPE = 'consumer';
+
+/** Highest subscription version whose layout we know; newer versions only append fields, which we ignore. */
+const MAX_KNOWN_VERSION = 3;
 
 /** Topics named in a subscription, or null when the bytes are not a readable ConsumerProtocolSubscription. */
 export function subscribedTopicsOf(metadata: Buffer): string[] | null {
   try {
-    if (metadata.length < 6) return null;
-    const version = metadata.readInt16BE(0);
+    const r = new Reader(metadata);
+    const version = r.readInt16();
     if (version < 0) return null;
-    let pos = 2;
-    const count = metadata.readInt32BE(pos);
-    pos += 4;
-    // Each topic costs at least 2 bytes, so a count beyond that is corrupt, not a reason to allocate.
-    if (count < 0 || count > (metadata.length - pos) / 2) return null;
-    const topics: string[] = [];
-    for (let i = 0; i < count; i++) {
-      const len = metadata.readInt16BE(pos);
-      pos += 2;
-      if (len < 0 || pos + len > metadata.length) return null;
-      topics.push(metadata.toString('utf8', pos, pos + len));
-      pos += len;
-    }
-    return topics;
+    return decodeConsumerProtocolSubscription(r, Math.min(version, MAX_KNOWN_VERSION)).topics;
   } catch {
+    // Any decode failure (ProtocolError) means the member sent bytes we cannot read: treat as "unknown".
     return null;
   }
 }
