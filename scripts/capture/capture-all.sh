@@ -3,7 +3,8 @@
 # cluster through scripts/capture/proxy.ts. Run by hand when the client set changes, then commit the output;
 # CI never runs this (it only reads the committed fixtures).
 #
-# Usage: scripts/capture/capture-all.sh [kcat|confluent-kafka-python|kafka-python|kafkajs ...]
+# Usage: scripts/capture/capture-all.sh [--upstream mock|gregor] [client ...]
+#   without --upstream: both (librdkafka's mock cluster, then Gregor's broker started from source)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash scripts/install-system-deps.sh
@@ -17,4 +18,10 @@ for p in python3-snappy python3-lz4 python3-zstandard; do
     fi
   fi
 done
-exec node --import tsx scripts/capture/capture-all.ts "$@"
+case " $* " in
+  *" --upstream "*) exec node --import tsx scripts/capture/capture-all.ts "$@" ;;
+  *)
+    node --import tsx scripts/capture/capture-all.ts --upstream mock "$@"
+    exec node --import tsx scripts/capture/capture-all.ts --upstream gregor "$@"
+    ;;
+esac

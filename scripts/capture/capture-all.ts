@@ -173,6 +173,7 @@ const SCENARIOS: ClientScenario[] = [
 const TRANSACTION_SCENARIOS: { name: string; upstreams?: Upstream[]; drive: Drive }[] = [
   {
     name: 'confluent-kafka-python-txn',
+    upstreams: ['mock'], // Gregor serves no transaction APIs yet
     drive: async (proxy) => {
       const msgs = goldenMessages('confluent-kafka-python-txn').map((m) => ({
         key: m.key?.toString('base64') ?? null,
@@ -344,9 +345,10 @@ async function main(): Promise<void> {
     index = index.filter((e) => !(e.client === s.name && (e.upstream ?? 'mock') === upstream)).concat(entries);
     const apis = [...new Set(entries.map((e) => `${e.apiName}v${e.apiVersion}`))].join(' ');
     process.stderr.write(`  ${entries.length} frames: ${apis}\n`);
+    // Written after every client, so the index matches the files even if a later client fails.
+    for (const e of index) e.upstream ??= 'mock';
+    writeFileSync(indexPath, JSON.stringify(index, null, 1) + '\n');
   }
-  for (const e of index) e.upstream ??= 'mock';
-  writeFileSync(indexPath, JSON.stringify(index, null, 1) + '\n');
 }
 
 await main();

@@ -5,7 +5,7 @@
 // produced, and re-encode byte-exact when uncompressed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Reader } from '../../../src/protocol/primitives/reader.js';
 import {
@@ -84,6 +84,11 @@ test('fixtures come from at least three real clients, with requests and response
     assert.ok(entries.some((e) => e.direction === 'request' && e.apiKey === 0), `${session} has Produce requests`);
     assert.ok(entries.some((e) => e.direction === 'response' && e.apiKey === 1), `${session} has Fetch responses`);
   }
+});
+
+test('index.json lists exactly the fixture files on disk', () => {
+  const onDisk = (readdirSync(WIRE, { recursive: true }) as string[]).filter((f) => f.endsWith('.bin')).sort();
+  assert.deepEqual([...new Set(index.map((e) => e.file))].sort(), onDisk);
 });
 
 test('flexible versions are covered by real clients\' requests', () => {
