@@ -15,16 +15,7 @@ import { ERROR_INFO } from '../protocol/generated/error-codes.js';
 import { encodeProduceRequest } from '../protocol/generated/messages/produce-request.js';
 import { decodeProduceResponse, type ProduceResponse } from '../protocol/generated/messages/produce-response.js';
 import { encodeInitProducerIdRequest } from '../protocol/generated/messages/init-producer-id-request.js';
-import { encodeAddPartitionsToTxnRequest } from '../protocol/generated/messages/add-partitions-to-txn-request.js';
-import { decodeAddPartitionsToTxnResponse } from '../protocol/generated/messages/add-partitions-to-txn-response.js';
-import { encodeAddOffsetsToTxnRequest } from '../protocol/generated/messages/add-offsets-to-txn-request.js';
-import { decodeAddOffsetsToTxnResponse } from '../protocol/generated/messages/add-offsets-to-txn-response.js';
-import { encodeEndTxnRequest } from '../protocol/generated/messages/end-txn-request.js';
-import { decodeEndTxnResponse } from '../protocol/generated/messages/end-txn-response.js';
-import { encodeTxnOffsetCommitRequest } from '../protocol/generated/messages/txn-offset-commit-request.js';
-import { decodeTxnOffsetCommitResponse } from '../protocol/generated/messages/txn-offset-commit-response.js';
-import { spec } from './requests.js';
-import type { RequestSpec } from './connection.js';
+import { TransactionManager } from './transaction-manager.js';
 import { decodeInitProducerIdResponse } from '../protocol/generated/messages/init-producer-id-response.js';
 import { compress, compressionTypeFromName, CompressionType } from '../protocol/compression/index.js';
 import {
@@ -162,7 +153,8 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
   private readonly flushWaiters: (() => void)[] = [];
   private closed = false;
   private metadataRefreshing = false;
-  private readonly transactionalId: string | null;
+  readonly transactionalId: string | null;
+  private readonly txn: TransactionManager | null;
 
   constructor(options: ProducerOptions<K, V> | RawConfig) {
     this.config = new ResolvedConfig('producer', options as RawConfig);
@@ -197,6 +189,26 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
     this.valueSer = resolveSerializer<V>(c.get('value.serializer'), 'value.serializer');
     const ic = (options as RawConfig)['interceptors'];
     this.interceptors = Array.isArray(ic) ? (ic as ProducerInterceptor<K, V>[]) : [];
+    const transactionalId = this.transactionalId;
+    this.txn =
+      transactionalId === null
+        ? null
+        : new TransactionManager({
+            cluster: this.cluster,
+            transactionalId,
+            maxBlockMs: this.maxBlockMs,
+            retryBackoffMs: this.retryBackoffMs,
+            producerIdAndEpoch: () => ({ producerId: this.producerId, producerEpoch: this.producerEpoch }),
+            ensureProducerId: () => this.ensureProducerId(),
+            flush: () => this.flush(),
+            wakeup: () => this.wakeup(),
+            failUnsent: (err, tp) => {
+              for (const [topic, qs] of this.acc.queues) {
+                if (tp && topic !== tp.topic) continue;
+                for (const q of qs) if (q && (!tp || q.partition === tp.partition)) for (const b of q.batches.splice(0)) this.completeBatch(b, err, -1, -1);
+              }
+            },
+          });
   }
 
   /** Sends a record. The promise resolves when the broker acknowledged it (per acks). */
@@ -370,11 +382,11 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
         return settle(completion, new KafkaClientError(`partitioner returned invalid partition ${partition} for topic ${record.topic}`), null);
       }
     }
-    if (this.transactionalId !== null) {
-      if (this.txnState !== 'in_transaction') {
+    if (this.txn) {
+      if (!this.txn.inTransaction) {
         return settle(completion, new KafkaClientError("Cannot perform a 'send' before completing a call to beginTransaction()"), null);
       }
-      this.noteTxnPartition(record.topic, partition);
+      this.txn.notePartition(record.topic, partition);
     }
     const q = this.acc.queue(record.topic, partition);
     const opensBatch = this.acc.wouldOpenBatch(record.topic, partition, estimate);
@@ -547,7 +559,7 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
           continue;
         }
         if (this.idempotent && q.inFlight.length >= this.maxInFlight) continue;
-        if (this.transactionalId !== null && !this.txnPartitions.has(`${q.topic}\u0000${q.partition}`)) continue; // AddPartitionsToTxn pending
+        if (this.txn && !this.txn.isAdded(q.topic, q.partition)) continue; // AddPartitionsToTxn pending
         const leader = this.cluster.leaderFor(q.topic, q.partition);
         if (leader < 0) {
           needMetadata = true;
@@ -768,7 +780,7 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
   private completeBatch(b: ProducerBatch, err: Error | null, baseOffset: number, logAppendTime: number): void {
     if (b.done) return;
     b.done = true;
-    if (err && this.transactionalId !== null && this.txnState !== 'aborting') this.txnError ??= err;
+    if (err && this.txn) this.txn.onBatchFailed(err);
     this.acc.release(b.reservedBytes);
     const n = b.completions.length;
     this.acc.incomplete -= n;
@@ -834,218 +846,36 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
     this.cluster.close();
   }
 
-  // ---- transactions (Java's KafkaProducer API): need transactional.id and broker support ----
-  //
-  // initTransactions: InitProducerId through the transaction coordinator (fences older instances of the same
-  // transactional.id). In a transaction, a partition's batches are sent only after AddPartitionsToTxn registered the
-  // partition; sendOffsetsToTransaction = AddOffsetsToTxn + TxnOffsetCommit to the group coordinator;
-  // commit/abort = flush (abort: drop unsent batches) + EndTxn. Batches carry the transactional attribute bit.
+  // ---- transactions: Java's KafkaProducer API, implemented by TransactionManager ----
 
-  private requireTransactions(): void {
-    if (!this.transactionalId) throw new ConfigError('Transactional method invoked on a non-transactional producer (set transactional.id).');
+  private requireTxn(): TransactionManager {
+    if (!this.txn) throw new ConfigError('Transactional method invoked on a non-transactional producer (set transactional.id).');
+    return this.txn;
   }
 
-  private requireState(...allowed: (typeof this.txnState)[]): void {
-    if (this.txnError && this.txnState === 'in_transaction' && !allowed.includes('abortable')) {
-      throw new KafkaClientError(`Cannot proceed: the transaction failed (${this.txnError.message}); call abortTransaction()`);
-    }
-    if (!allowed.includes(this.txnState)) throw new KafkaClientError(`Invalid transition attempted from state ${this.txnState.toUpperCase()}`);
-  }
-
-  private async txnRequest<T>(build: () => RequestSpec<T>, errorOf: (r: T) => number, what: string): Promise<T> {
-    const txnId = this.transactionalId!;
-    const deadline = Date.now() + this.maxBlockMs;
-    for (;;) {
-      let code: number;
-      let resp: T;
-      try {
-        const node = await this.cluster.coordinator(txnId, 1);
-        resp = await this.cluster.sendTo(node, build(), 'coordinator');
-        code = errorOf(resp);
-      } catch (e) {
-        if (!(e instanceof KafkaClientError && e.retriable) || Date.now() > deadline) throw e;
-        this.cluster.invalidateCoordinator(txnId, 1);
-        await sleep(this.retryBackoffMs);
-        continue;
-      }
-      if (code === 0) return resp;
-      const err = kafkaError(code)!;
-      if (err.name === 'NOT_COORDINATOR' || err.name === 'COORDINATOR_NOT_AVAILABLE') this.cluster.invalidateCoordinator(txnId, 1);
-      if (!err.retriable || Date.now() > deadline) throw new KafkaError(err.code, err.name, false, `${what} failed`);
-      await sleep(this.retryBackoffMs);
-    }
-  }
-
-  private txnState: 'uninitialized' | 'ready' | 'in_transaction' | 'committing' | 'aborting' | 'abortable' = 'uninitialized';
-  private txnError: Error | null = null;
-  private readonly txnPartitions = new Set<string>();
-  private readonly txnPending = new Map<string, { topic: string; partition: number }>();
-  private txnAdding: Promise<void> | null = null;
-
-  private async checkTransactionSupport(): Promise<void> {
-    const conn = await this.cluster.anyConnection();
-    for (const k of [ApiKeys.AddPartitionsToTxn, ApiKeys.EndTxn, ApiKeys.AddOffsetsToTxn, ApiKeys.TxnOffsetCommit]) {
-      if (!conn.supports(k)) throw new UnsupportedFeatureError('transactions are not supported by this broker yet');
-    }
-  }
-
-  async initTransactions(): Promise<void> {
-    this.requireTransactions();
-    this.requireState('uninitialized');
-    await this.checkTransactionSupport();
-    await this.ensureProducerId();
-    this.txnState = 'ready';
+  /** Registers the transactional.id with its coordinator (fencing older producers with the same id). */
+  initTransactions(): Promise<void> {
+    return this.requireTxn().init();
   }
 
   beginTransaction(): Promise<void> {
-    this.requireTransactions();
-    this.requireState('ready');
-    this.txnState = 'in_transaction';
-    this.txnError = null;
-    this.txnPartitions.clear();
-    return Promise.resolve();
-  }
-
-  /** Called for every record appended while in a transaction: registers new partitions with the coordinator. */
-  private noteTxnPartition(topic: string, partition: number): void {
-    const k = `${topic}\u0000${partition}`;
-    if (this.txnPartitions.has(k) || this.txnPending.has(k)) return;
-    this.txnPending.set(k, { topic, partition });
-    if (!this.txnAdding) this.txnAdding = this.addPendingPartitions().finally(() => (this.txnAdding = null));
-  }
-
-  private async addPendingPartitions(): Promise<void> {
-    while (this.txnPending.size > 0) {
-      const batch = [...this.txnPending.entries()];
-      const byTopic = new Map<string, number[]>();
-      for (const [, tp] of batch) {
-        let a = byTopic.get(tp.topic);
-        if (!a) byTopic.set(tp.topic, (a = []));
-        a.push(tp.partition);
-      }
-      try {
-        await this.txnRequest(
-          () =>
-            spec(
-              ApiKeys.AddPartitionsToTxn,
-              encodeAddPartitionsToTxnRequest,
-              decodeAddPartitionsToTxnResponse,
-              {
-                v3AndBelowTransactionalId: this.transactionalId!,
-                v3AndBelowProducerId: this.producerId,
-                v3AndBelowProducerEpoch: this.producerEpoch,
-                v3AndBelowTopics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
-              },
-              { maxVersion: 3 },
-            ),
-          (r) => {
-            for (const t of r.resultsByTopicV3AndBelow ?? []) for (const p of t.resultsByPartition) if (p.partitionErrorCode !== 0) return p.partitionErrorCode;
-            return 0;
-          },
-          'AddPartitionsToTxn',
-        );
-        for (const [k] of batch) {
-          this.txnPending.delete(k);
-          this.txnPartitions.add(k);
-        }
-      } catch (e) {
-        this.txnError = e instanceof Error ? e : new Error(String(e));
-        for (const [k] of batch) this.txnPending.delete(k);
-        // the batches of these partitions can never be sent in this transaction
-        for (const [, tp] of batch) {
-          const q = this.acc.queue(tp.topic, tp.partition);
-          for (const b of q.batches.splice(0)) this.completeBatch(b, this.txnError, -1, -1);
-        }
-      }
-      this.wakeup();
-    }
+    return this.requireTxn().begin();
   }
 
   /** Adds consumed offsets to the transaction (committed atomically with the transaction's records). */
-  async sendOffsetsToTransaction(offsets: (TopicPartition & { offset: number; metadata?: string | null })[], group: string | { groupId: string | null; generationId: number; memberId: string; groupInstanceId: string | null }): Promise<void> {
-    this.requireTransactions();
-    this.requireState('in_transaction');
-    const meta = typeof group === 'string' ? { groupId: group, generationId: -1, memberId: '', groupInstanceId: null } : group;
-    const groupId = meta.groupId;
-    if (!groupId) throw new ConfigError('sendOffsetsToTransaction needs a group id');
-    await this.txnRequest(
-      () => spec(ApiKeys.AddOffsetsToTxn, encodeAddOffsetsToTxnRequest, decodeAddOffsetsToTxnResponse, { transactionalId: this.transactionalId!, producerId: this.producerId, producerEpoch: this.producerEpoch, groupId }),
-      (r) => r.errorCode,
-      'AddOffsetsToTxn',
-    );
-    this.txnOffsetsAdded = true;
-    const byTopic = new Map<string, { partitionIndex: number; committedOffset: bigint; committedMetadata: string | null; committedLeaderEpoch: number }[]>();
-    for (const o of offsets) {
-      let a = byTopic.get(o.topic);
-      if (!a) byTopic.set(o.topic, (a = []));
-      a.push({ partitionIndex: o.partition, committedOffset: BigInt(o.offset), committedMetadata: o.metadata ?? '', committedLeaderEpoch: -1 });
-    }
-    const deadline = Date.now() + this.maxBlockMs;
-    for (;;) {
-      const node = await this.cluster.coordinator(groupId, 0);
-      const resp = await this.cluster.sendTo(
-        node,
-        spec(ApiKeys.TxnOffsetCommit, encodeTxnOffsetCommitRequest, decodeTxnOffsetCommitResponse, (v: number) => ({
-          transactionalId: this.transactionalId!,
-          groupId,
-          producerId: this.producerId,
-          producerEpoch: this.producerEpoch,
-          ...(v >= 3 ? { generationId: meta.generationId, memberId: meta.memberId, groupInstanceId: meta.groupInstanceId } : {}),
-          topics: [...byTopic].map(([name, ps]) => ({ name, partitions: ps.map((p) => ({ partitionIndex: p.partitionIndex, committedOffset: p.committedOffset, committedMetadata: p.committedMetadata, ...(v >= 2 ? { committedLeaderEpoch: p.committedLeaderEpoch } : {}) })) })),
-        })),
-      );
-      let code = 0;
-      for (const t of resp.topics) for (const p of t.partitions) if (p.errorCode !== 0) code = p.errorCode;
-      if (code === 0) return;
-      const err = kafkaError(code)!;
-      if (err.name === 'NOT_COORDINATOR' || err.name === 'COORDINATOR_NOT_AVAILABLE') this.cluster.invalidateCoordinator(groupId, 0);
-      if (!err.retriable || Date.now() > deadline) throw err;
-      await sleep(this.retryBackoffMs);
-    }
+  sendOffsetsToTransaction(
+    offsets: (TopicPartition & { offset: number; metadata?: string | null })[],
+    group: string | { groupId: string | null; generationId: number; memberId: string; groupInstanceId: string | null },
+  ): Promise<void> {
+    return this.requireTxn().sendOffsets(offsets, group);
   }
 
-  async commitTransaction(): Promise<void> {
-    this.requireTransactions();
-    this.requireState('in_transaction');
-    this.txnState = 'committing';
-    try {
-      while (this.txnAdding) await this.txnAdding;
-      await this.flush();
-      if (this.txnError) throw new KafkaClientError(`Cannot commit: a send in this transaction failed (${this.txnError.message}); call abortTransaction()`);
-      await this.endTxn(true);
-      this.txnState = 'ready';
-    } catch (e) {
-      this.txnState = 'in_transaction';
-      this.txnError ??= e instanceof Error ? e : new Error(String(e));
-      throw e;
-    }
+  commitTransaction(): Promise<void> {
+    return this.requireTxn().commit();
   }
 
-  async abortTransaction(): Promise<void> {
-    this.requireTransactions();
-    this.requireState('in_transaction', 'abortable');
-    this.txnState = 'aborting';
-    const aborted = new KafkaClientError('Failing batch since transaction was aborted');
-    // records not sent yet never reach the log; in-flight ones are awaited, then marked aborted by EndTxn
-    for (const qs of this.acc.queues.values()) for (const q of qs) if (q) for (const b of q.batches.splice(0)) this.completeBatch(b, aborted, -1, -1);
-    while (this.txnAdding) await this.txnAdding.catch(() => undefined);
-    await this.flush();
-    if (this.txnPartitions.size > 0 || this.txnOffsetsAdded) await this.endTxn(false);
-    this.txnError = null;
-    this.txnState = 'ready';
-  }
-
-  private txnOffsetsAdded = false;
-
-  private async endTxn(committed: boolean): Promise<void> {
-    if (this.txnPartitions.size === 0 && !this.txnOffsetsAdded && committed) return; // empty transaction: nothing to end
-    await this.txnRequest(
-      () => spec(ApiKeys.EndTxn, encodeEndTxnRequest, decodeEndTxnResponse, { transactionalId: this.transactionalId!, producerId: this.producerId, producerEpoch: this.producerEpoch, committed }),
-      (r) => r.errorCode,
-      'EndTxn',
-    );
-    this.txnPartitions.clear();
-    this.txnOffsetsAdded = false;
+  abortTransaction(): Promise<void> {
+    return this.requireTxn().abort();
   }
 
   /** Retriable classification, exposed for tests and the CLI. */
