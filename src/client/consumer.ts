@@ -108,6 +108,13 @@ export interface ConsumerOptions<K, V> {
   checkCrcs?: boolean;
   requestTimeoutMs?: number;
   defaultApiTimeoutMs?: number;
+  metadataMaxAgeMs?: number;
+  retryBackoffMs?: number;
+  reconnectBackoffMs?: number;
+  reconnectBackoffMaxMs?: number;
+  allowAutoCreateTopics?: boolean;
+  excludeInternalTopics?: boolean;
+  clientRack?: string;
   keyDeserializer?: Deserializer<K> | string;
   valueDeserializer?: Deserializer<V> | string;
   interceptors?: ConsumerInterceptor<K, V>[];
@@ -281,7 +288,12 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
     for (;;) {
       if (this.closed) throw new ClosedError('consumer closed');
       if (!this.manual) await this.ensureGroup(deadline);
-      if (Date.now() - this.cluster.lastMetadataRefresh > this.config.int('metadata.max.age.ms')) void this.cluster.refreshMetadata().catch(() => undefined);
+      if (Date.now() - this.cluster.lastMetadataRefresh > this.config.int('metadata.max.age.ms')) {
+        void this.cluster
+          .refreshMetadata()
+          .then(() => this.checkPartitionCounts())
+          .catch(() => undefined);
+      }
       this.maybeAutoCommit();
       await this.resolvePositions(deadline);
       const out = this.drainBuffered();
@@ -906,6 +918,19 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
   }
 
   private joining: Promise<void> | null = null;
+  private joinedCounts = new Map<string, number>();
+
+  /** Subscribed topics whose partition count changed since the last join need a new assignment. */
+  private checkPartitionCounts(): void {
+    if (this.manual || !this.joined) return;
+    for (const [t, n] of this.joinedCounts) {
+      const now = this.cluster.topics.get(t)?.partitions.length ?? 0;
+      if (now !== n && now > 0) {
+        this.rejoinNeeded = true;
+        return;
+      }
+    }
+  }
 
   private async joinLoop(): Promise<void> {
     for (let attempt = 0; ; attempt++) {
@@ -964,6 +989,12 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
       this.lastRegexCheck = Date.now();
     }
     const topics = this.matchedTopics();
+    // know the subscribed topics (creating them if allowed, as the Java consumer does) and remember their partition
+    // counts: a later change (kafka-topics --alter --partitions) triggers a rebalance
+    if (!this.subscribedPattern && topics.length > 0) {
+      await this.cluster.refreshMetadata(topics, this.config.bool('allow.auto.create.topics')).catch(() => undefined);
+    }
+    this.joinedCounts = new Map(topics.map((t) => [t, this.cluster.topics.get(t)?.partitions.length ?? 0]));
     // eager protocol: give up everything before rejoining (commit first when auto-committing)
     if (!this.cooperative && this.assignments.size > 0) await this.revokeAll(false);
     this.stopHeartbeat();

@@ -107,6 +107,9 @@ export interface ProducerOptions<K, V> {
   valueSerializer?: Serializer<V> | string;
   interceptors?: ProducerInterceptor<K, V>[];
   metadataMaxAgeMs?: number;
+  reconnectBackoffMs?: number;
+  reconnectBackoffMaxMs?: number;
+  retryBackoffMaxMs?: number;
   [dotted: `${string}.${string}`]: unknown;
 }
 

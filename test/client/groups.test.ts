@@ -169,3 +169,22 @@ test('a member that stops polling for max.poll.interval.ms leaves; the other tak
   await a.close();
   await b.close();
 });
+
+test('added partitions are picked up (metadata.max.age.ms) and assigned by a rebalance', async () => {
+  const admin = new Admin({ bootstrapServers: broker.bootstrap });
+  await admin.createTopics([{ name: 'grow', numPartitions: 1 }]);
+  const c = new Consumer<Buffer, Buffer>({ bootstrapServers: broker.bootstrap, groupId: 'g-grow', ...fast, metadataMaxAgeMs: 300 });
+  c.subscribe(['grow']);
+  await pollUntil([c], () => c.assignment().length === 1);
+  await admin.createPartitions({ grow: 3 });
+  await admin.close();
+  await pollUntil([c], () => c.assignment().length === 3, 15000);
+  await c.close();
+});
+
+test('subscribing to a topic that does not exist yet creates it (allow.auto.create.topics)', async () => {
+  const c = new Consumer<Buffer, Buffer>({ bootstrapServers: broker.bootstrap, groupId: 'g-auto', ...fast });
+  c.subscribe(['auto-created-by-consumer']);
+  await pollUntil([c], () => c.assignment().length > 0, 15000);
+  await c.close();
+});
