@@ -21,6 +21,22 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+// Native addons are compiled for the Node version that ran `npm install`. lz4 is a nan addon, bound to one Node ABI:
+// installed under Node 20 it does not load under Node 24 (or vice versa), and node-gyp with npm's `nodedir` set
+// compiles it against that directory's headers whatever Node runs the build. Then hundreds of tests fail with a
+// cryptic "Module did not self-register"; say once, up front, which addon does not load and how to fix it.
+// Checked in a child process so an addon that crashes on load cannot take the runner down. Warns, does not fail:
+// code with a pure-JS fallback still works.
+const ADDONS = ['sse4_crc32', 'lz4', 'zstd-napi', 'snappy'];
+const probe = `for (const m of ${JSON.stringify(ADDONS)}) { try { require(m); } catch (e) {
+  console.log(m + ': ' + String(e && e.message).split('\\n')[0]); } }`;
+const addonCheck = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
+const broken = (addonCheck.stdout ?? '').trim();
+if (addonCheck.status !== 0 || broken !== '') {
+  console.error(`run-tests: native addons that do not load under node ${process.version} (ABI ${process.versions.modules}):`);
+  console.error(broken === '' ? `  probe exited with ${addonCheck.status ?? addonCheck.signal}` : broken.replace(/^/gm, '  '));
+  console.error('  fix: `npm rebuild <addon>` under this node (with npm config `nodedir` unset or pointing at its headers)');
+}
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 // A hung test file fails after 10 minutes, named, instead of silently eating CI's whole time budget. (Node 20 applies
 // --test-timeout to each file as a whole as well as to each test without its own timeout; the slowest file takes ~1 min.)
