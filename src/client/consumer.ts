@@ -16,6 +16,7 @@ import { resolveAssignors, type Assignor, type MemberSubscription } from './assi
 import { encodeSubscription, decodeSubscription, encodeAssignment, decodeAssignment } from './consumer-protocol.js';
 import { decodeFetchedRecords } from './fetch-decoder.js';
 import { spec } from './requests.js';
+import { fetchCommittedOffsets, commitGroupOffsets, CommitFailedError, type RetryPolicy } from './group-offsets.js';
 import { tpKey, type TopicPartition, type TopicPartitionOffset } from './types.js';
 import { ClosedError, ConfigError, KafkaClientError, KafkaError, TimeoutError } from './errors.js';
 import { ApiKeys } from '../protocol/generated/api-keys.js';
@@ -29,10 +30,6 @@ import { encodeHeartbeatRequest } from '../protocol/generated/messages/heartbeat
 import { decodeHeartbeatResponse } from '../protocol/generated/messages/heartbeat-response.js';
 import { encodeLeaveGroupRequest } from '../protocol/generated/messages/leave-group-request.js';
 import { decodeLeaveGroupResponse } from '../protocol/generated/messages/leave-group-response.js';
-import { encodeOffsetCommitRequest } from '../protocol/generated/messages/offset-commit-request.js';
-import { decodeOffsetCommitResponse } from '../protocol/generated/messages/offset-commit-response.js';
-import { encodeOffsetFetchRequest } from '../protocol/generated/messages/offset-fetch-request.js';
-import { decodeOffsetFetchResponse } from '../protocol/generated/messages/offset-fetch-response.js';
 import { encodeListOffsetsRequest } from '../protocol/generated/messages/list-offsets-request.js';
 import { decodeListOffsetsResponse } from '../protocol/generated/messages/list-offsets-response.js';
 
@@ -655,46 +652,11 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
   }
 
   private async fetchCommittedMeta(parts: TopicPartition[], deadline: number): Promise<Map<string, { offset: number; metadata: string | null }>> {
-    const groupId = this.groupId!;
-    const topics = new Map<string, number[]>();
-    for (const p of parts) {
-      let a = topics.get(p.topic);
-      if (!a) topics.set(p.topic, (a = []));
-      a.push(p.partition);
-    }
-    for (;;) {
-      const coordinator = await this.cluster.coordinator(groupId, 0, Math.max(1, deadline - Date.now()));
-      try {
-        const resp = await this.cluster.sendTo(
-          coordinator,
-          spec(ApiKeys.OffsetFetch, encodeOffsetFetchRequest, decodeOffsetFetchResponse, (v: number) =>
-            v >= 8
-              ? { groups: [{ groupId, topics: [...topics].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) }], requireStable: true }
-              : { groupId, topics: [...topics].map(([name, partitionIndexes]) => ({ name, partitionIndexes })), ...(v >= 7 ? { requireStable: true } : {}) },
-          ), 'coordinator');
-        const out = new Map<string, { offset: number; metadata: string | null }>();
-        let topErr = resp.errorCode ?? 0;
-        const tlist = resp.groups && resp.groups.length > 0 ? resp.groups[0]!.topics : (resp.topics ?? []);
-        if (resp.groups && resp.groups.length > 0) topErr = resp.groups[0]!.errorCode ?? 0;
-        if (topErr !== 0) throw kafkaError(topErr)!;
-        for (const t of tlist) {
-          for (const p of t.partitions) {
-            if (p.errorCode !== 0) {
-              const e = kafkaError(p.errorCode)!;
-              if (e.name === 'UNSTABLE_OFFSET_COMMIT' || e.retriable) throw e;
-              throw e;
-            }
-            out.set(tpKey(t.name, p.partitionIndex), { offset: Number(p.committedOffset), metadata: p.metadata ?? null });
-          }
-        }
-        return out;
-      } catch (e) {
-        const retriable = e instanceof KafkaClientError && e.retriable;
-        if (e instanceof KafkaError && (e.name === 'NOT_COORDINATOR' || e.name === 'COORDINATOR_NOT_AVAILABLE')) this.cluster.invalidateCoordinator(groupId, 0);
-        if (!retriable || Date.now() >= deadline || this.closed) throw e;
-        await sleep(this.config.int('retry.backoff.ms'));
-      }
-    }
+    return fetchCommittedOffsets(this.cluster, this.groupId!, parts, this.retryPolicy(deadline));
+  }
+
+  private retryPolicy(deadline: number): RetryPolicy {
+    return { deadline, retryBackoffMs: this.config.int('retry.backoff.ms'), stopped: () => this.closed };
   }
 
   private currentOffsets(): TopicPartitionOffset[] {
@@ -733,62 +695,22 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
 
   private async commit(list: TopicPartitionOffset[], deadline: number, retry: boolean): Promise<void> {
     if (!this.groupId) throw new ConfigError('committing offsets requires group.id');
-    const groupId = this.groupId;
-    const topics = new Map<string, { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; committedMetadata: string | null; commitTimestamp: bigint }[]>();
-    for (const o of list) {
-      let a = topics.get(o.topic);
-      if (!a) topics.set(o.topic, (a = []));
-      a.push({ partitionIndex: o.partition, committedOffset: BigInt(o.offset), committedLeaderEpoch: o.leaderEpoch ?? -1, committedMetadata: o.metadata ?? '', commitTimestamp: -1n });
+    const member = this.manual ? { generationId: -1, memberId: '', groupInstanceId: null } : { generationId: this.generationId, memberId: this.memberId, groupInstanceId: this.groupInstanceId };
+    try {
+      await commitGroupOffsets(this.cluster, this.groupId, member, list, retry, this.retryPolicy(deadline));
+    } catch (e) {
+      if (e instanceof CommitFailedError) {
+        // the group moved on: rejoin (with a fresh member id unless it is only rebalancing)
+        if (e.reason !== 'REBALANCE_IN_PROGRESS') this.resetMember();
+        this.rejoinNeeded = true;
+      }
+      throw e;
     }
-    for (;;) {
+    for (const i of this.interceptors) {
       try {
-        const coordinator = await this.cluster.coordinator(groupId, 0, Math.max(1, deadline - Date.now()));
-        const resp = await this.cluster.sendTo(
-          coordinator,
-          spec(ApiKeys.OffsetCommit, encodeOffsetCommitRequest, decodeOffsetCommitResponse, (v: number) => ({
-            groupId,
-            generationIdOrMemberEpoch: this.manual ? -1 : this.generationId,
-            memberId: this.manual ? '' : this.memberId,
-            ...(v >= 7 ? { groupInstanceId: this.manual ? null : this.groupInstanceId } : {}),
-            topics: [...topics].map(([name, partitions]) => ({
-              name,
-              partitions: partitions.map((p) => ({
-                partitionIndex: p.partitionIndex,
-                committedOffset: p.committedOffset,
-                committedMetadata: p.committedMetadata,
-                ...(v >= 6 ? { committedLeaderEpoch: p.committedLeaderEpoch } : {}),
-              })),
-            })),
-          })), 'coordinator');
-        for (const t of resp.topics) {
-          for (const p of t.partitions) {
-            if (p.errorCode === 0) continue;
-            const err = kafkaError(p.errorCode)!;
-            if (['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'FENCED_INSTANCE_ID'].includes(err.name)) {
-              if (err.name !== 'REBALANCE_IN_PROGRESS') this.resetMember();
-              this.rejoinNeeded = true;
-              throw new KafkaClientError(
-                `CommitFailedException: Commit cannot be completed since the group has already rebalanced and assigned the partitions to another member (${err.name}).`,
-                false,
-              );
-            }
-            if (err.name === 'NOT_COORDINATOR' || err.name === 'COORDINATOR_NOT_AVAILABLE') this.cluster.invalidateCoordinator(groupId, 0);
-            throw err;
-          }
-        }
-        for (const i of this.interceptors) {
-          try {
-            i.onCommit?.(list);
-          } catch {
-            /* ignored */
-          }
-        }
-        return;
-      } catch (e) {
-        const retriable = e instanceof KafkaClientError && e.retriable;
-        if (e instanceof KafkaError && (e.name === 'NOT_COORDINATOR' || e.name === 'COORDINATOR_NOT_AVAILABLE')) this.cluster.invalidateCoordinator(groupId, 0);
-        if (!retry || !retriable || Date.now() >= deadline || this.closed) throw e;
-        await sleep(this.config.int('retry.backoff.ms'));
+        i.onCommit?.(list);
+      } catch {
+        /* ignored */
       }
     }
   }

@@ -9,6 +9,7 @@ export type * from './admin.js';
 export { loadProperties, parseProperties, knownProperties, camelName } from './config.js';
 export * from './serdes.js';
 export * from './errors.js';
+export { CommitFailedError } from './group-offsets.js';
 export type { TopicPartition, TopicPartitionOffset } from './types.js';
 export { murmur2, toPositive, partitionForKey } from './murmur2.js';
 export { DefaultPartitioner, RoundRobinPartitioner, UniformStickyPartitioner, createPartitioner } from './partitioner.js';
