@@ -5,8 +5,14 @@
 //   value = int16 value version + fields (null value = tombstone: offset deleted / group deleted)
 // Kafka 2.3+ writes OffsetCommitKey v1, OffsetCommitValue v3 (v1 when the commit carried a retention time),
 // GroupMetadataKey v2, GroupMetadataValue v3; every version is accepted on load, including the flexible v4s.
+// The bytes come from the codecs generated from those schemas; this module only picks versions and maps types.
 import { Reader } from '../protocol/primitives/reader.js';
 import { Writer } from '../protocol/primitives/writer.js';
+import { ProtocolError } from '../protocol/errors.js';
+import * as offsetKey from '../protocol/generated/internal/offset-commit-key.js';
+import * as groupKey from '../protocol/generated/internal/group-metadata-key.js';
+import * as offsetValue from '../protocol/generated/internal/offset-commit-value.js';
+import * as groupValue from '../protocol/generated/internal/group-metadata-value.js';
 import type { OffsetAndMetadata } from './group.js';
 
 export interface OffsetCommitKey {
@@ -46,124 +52,105 @@ export interface GroupMetadataValue {
 export const OFFSET_COMMIT_KEY_VERSION = 1;
 export const GROUP_METADATA_KEY_VERSION = 2;
 export const GROUP_METADATA_VALUE_VERSION = 3;
+/** Highest value versions the schemas define; a larger version is data we cannot read. */
+const MAX_OFFSET_COMMIT_VALUE_VERSION = 4;
+const MAX_GROUP_METADATA_VALUE_VERSION = 4;
 
-export function encodeOffsetCommitKey(group: string, topic: string, partition: number): Buffer {
-  const w = new Writer(64);
-  w.writeInt16(OFFSET_COMMIT_KEY_VERSION);
-  w.writeString(group);
-  w.writeString(topic);
-  w.writeInt32(partition);
+/** int16 version prefix, then the body written by the generated encoder for that version. */
+function versioned(version: number, sizeHint: number, encodeBody: (w: Writer) => void): Buffer {
+  const w = new Writer(sizeHint);
+  w.writeInt16(version);
+  encodeBody(w);
   return Buffer.from(w.toBuffer());
 }
 
+function readVersion(r: Reader, what: string, max: number): number {
+  const version = r.readInt16();
+  if (version < 0 || version > max) throw new ProtocolError('UNSUPPORTED_VERSION', `unknown ${what} version ${version}`);
+  return version;
+}
+
+export function encodeOffsetCommitKey(group: string, topic: string, partition: number): Buffer {
+  return versioned(OFFSET_COMMIT_KEY_VERSION, 64, (w) =>
+    offsetKey.encodeOffsetCommitKey(w, { group, topic, partition }, OFFSET_COMMIT_KEY_VERSION),
+  );
+}
+
 export function encodeGroupMetadataKey(group: string): Buffer {
-  const w = new Writer(32);
-  w.writeInt16(GROUP_METADATA_KEY_VERSION);
-  w.writeString(group);
-  return Buffer.from(w.toBuffer());
+  return versioned(GROUP_METADATA_KEY_VERSION, 32, (w) =>
+    groupKey.encodeGroupMetadataKey(w, { group }, GROUP_METADATA_KEY_VERSION),
+  );
 }
 
 export function decodeKey(buf: Buffer): OffsetsTopicKey {
   const r = new Reader(buf);
   const version = r.readInt16();
-  if (version === 0 || version === 1) {
-    return { kind: 'offset', group: r.readString(), topic: r.readString(), partition: r.readInt32() };
-  }
-  if (version === 2) return { kind: 'group', group: r.readString() };
-  throw new Error(`unknown __consumer_offsets key version ${version}`);
+  if (version === 0 || version === 1) return { kind: 'offset', ...offsetKey.decodeOffsetCommitKey(r, version) };
+  if (version === 2) return { kind: 'group', group: groupKey.decodeGroupMetadataKey(r, version).group };
+  throw new ProtocolError('UNSUPPORTED_VERSION', `unknown __consumer_offsets key version ${version}`);
 }
 
 /** OffsetCommitValue v3 normally, v1 when the commit asked for a per-offset expiry (as Kafka does). */
 export function encodeOffsetCommitValue(v: OffsetAndMetadata): Buffer {
-  const w = new Writer(64);
-  if (v.expireTimestamp !== null) {
-    w.writeInt16(1);
-    w.writeInt64(v.offset);
-    w.writeString(v.metadata);
-    w.writeInt64(BigInt(v.commitTimestamp));
-    w.writeInt64(BigInt(v.expireTimestamp));
-  } else {
-    w.writeInt16(3);
-    w.writeInt64(v.offset);
-    w.writeInt32(v.leaderEpoch);
-    w.writeString(v.metadata);
-    w.writeInt64(BigInt(v.commitTimestamp));
-  }
-  return Buffer.from(w.toBuffer());
-}
-
-function skipTaggedFields(r: Reader): void {
-  const n = r.readUnsignedVarint();
-  for (let i = 0; i < n; i++) {
-    r.readUnsignedVarint();
-    r.skip(r.readUnsignedVarint());
-  }
+  const version = v.expireTimestamp !== null ? 1 : 3;
+  const body: offsetValue.OffsetCommitValue = {
+    offset: v.offset,
+    leaderEpoch: v.leaderEpoch,
+    metadata: v.metadata,
+    commitTimestamp: BigInt(v.commitTimestamp),
+    expireTimestamp: v.expireTimestamp !== null ? BigInt(v.expireTimestamp) : -1n,
+  };
+  return versioned(version, 64, (w) => offsetValue.encodeOffsetCommitValue(w, body, version));
 }
 
 export function decodeOffsetCommitValue(buf: Buffer): OffsetAndMetadata {
   const r = new Reader(buf);
-  const version = r.readInt16();
-  if (version < 0 || version > 4) throw new Error(`unknown OffsetCommitValue version ${version}`);
-  const flexible = version >= 4;
-  const offset = r.readInt64();
-  const leaderEpoch = version >= 3 ? r.readInt32() : -1;
-  const metadata = flexible ? r.readCompactString() : r.readString();
-  const commitTimestamp = Number(r.readInt64());
-  const expireTimestamp = version === 1 ? Number(r.readInt64()) : -1;
-  if (flexible) skipTaggedFields(r);
-  return { offset, leaderEpoch, metadata, commitTimestamp, expireTimestamp: expireTimestamp === -1 ? null : expireTimestamp };
+  const version = readVersion(r, 'OffsetCommitValue', MAX_OFFSET_COMMIT_VALUE_VERSION);
+  const v = offsetValue.decodeOffsetCommitValue(r, version);
+  const expire = version === 1 ? Number(v.expireTimestamp ?? -1n) : -1;
+  return {
+    offset: v.offset,
+    leaderEpoch: v.leaderEpoch ?? -1,
+    metadata: v.metadata,
+    commitTimestamp: Number(v.commitTimestamp),
+    expireTimestamp: expire === -1 ? null : expire,
+  };
 }
 
 export function encodeGroupMetadataValue(v: GroupMetadataValue): Buffer {
-  const w = new Writer(256);
-  w.writeInt16(GROUP_METADATA_VALUE_VERSION);
-  w.writeString(v.protocolType);
-  w.writeInt32(v.generation);
-  w.writeNullableString(v.protocol);
-  w.writeNullableString(v.leader);
-  w.writeInt64(BigInt(v.currentStateTimestamp));
-  w.writeInt32(v.members.length);
-  for (const m of v.members) {
-    w.writeString(m.memberId);
-    w.writeNullableString(m.groupInstanceId);
-    w.writeString(m.clientId);
-    w.writeString(m.clientHost);
-    w.writeInt32(m.rebalanceTimeout);
-    w.writeInt32(m.sessionTimeout);
-    w.writeBytes(m.subscription);
-    w.writeBytes(m.assignment);
-  }
-  return Buffer.from(w.toBuffer());
+  const body: groupValue.GroupMetadataValue = {
+    protocolType: v.protocolType,
+    generation: v.generation,
+    protocol: v.protocol,
+    leader: v.leader,
+    currentStateTimestamp: BigInt(v.currentStateTimestamp),
+    members: v.members,
+  };
+  return versioned(GROUP_METADATA_VALUE_VERSION, 256, (w) =>
+    groupValue.encodeGroupMetadataValue(w, body, GROUP_METADATA_VALUE_VERSION),
+  );
 }
 
 export function decodeGroupMetadataValue(buf: Buffer): GroupMetadataValue {
   const r = new Reader(buf);
-  const version = r.readInt16();
-  if (version < 0 || version > 4) throw new Error(`unknown GroupMetadataValue version ${version}`);
-  const flexible = version >= 4;
-  const str = (): string => (flexible ? r.readCompactString() : r.readString());
-  const nstr = (): string | null => (flexible ? r.readCompactNullableString() : r.readNullableString());
-  const bytes = (): Buffer => Buffer.from(flexible ? r.readCompactBytes() : r.readBytes());
-  const protocolType = str();
-  const generation = r.readInt32();
-  const protocol = nstr();
-  const leader = nstr();
-  const currentStateTimestamp = version >= 2 ? Number(r.readInt64()) : -1;
-  // Each member needs well over 16 bytes; the bound keeps a corrupt count from allocating.
-  const count = flexible ? r.readCompactArrayLength(16) : r.readArrayLength(16);
-  const members: StoredMember[] = [];
-  for (let i = 0; i < count; i++) {
-    const memberId = str();
-    const groupInstanceId = version >= 3 ? nstr() : null;
-    const clientId = str();
-    const clientHost = str();
-    const rebalanceTimeout = version >= 1 ? r.readInt32() : -1;
-    const sessionTimeout = r.readInt32();
-    const subscription = bytes();
-    const assignment = bytes();
-    if (flexible) skipTaggedFields(r);
-    members.push({ memberId, groupInstanceId, clientId, clientHost, rebalanceTimeout, sessionTimeout, subscription, assignment });
-  }
-  if (flexible) skipTaggedFields(r);
-  return { protocolType, generation, protocol, leader, currentStateTimestamp, members };
+  const version = readVersion(r, 'GroupMetadataValue', MAX_GROUP_METADATA_VALUE_VERSION);
+  const g = groupValue.decodeGroupMetadataValue(r, version);
+  return {
+    protocolType: g.protocolType,
+    generation: g.generation,
+    protocol: g.protocol,
+    leader: g.leader,
+    currentStateTimestamp: Number(g.currentStateTimestamp ?? -1n),
+    members: g.members.map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId ?? null,
+      clientId: m.clientId,
+      clientHost: m.clientHost,
+      rebalanceTimeout: m.rebalanceTimeout ?? -1,
+      sessionTimeout: m.sessionTimeout,
+      // Copies: the members outlive the batch buffer the value was read from.
+      subscription: Buffer.from(m.subscription),
+      assignment: Buffer.from(m.assignment),
+    })),
+  };
 }
