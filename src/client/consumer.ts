@@ -813,14 +813,16 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
     if (!lost && this.config.bool('enable.auto.commit') && this.groupId && this.joined) {
       await this.commitSync(undefined, 5000).catch(() => undefined);
     }
-    this.assignments.clear();
-    if (parts.length === 0 || !this.listener) return;
-    try {
-      if (lost) await (this.listener.onPartitionsLost ?? this.listener.onPartitionsRevoked)?.call(this.listener, parts);
-      else await this.listener.onPartitionsRevoked?.(parts);
-    } catch {
-      /* listener errors do not stop the rebalance */
+    // the listener runs while the partitions are still assigned (as in Java), so it can commit their positions
+    if (parts.length > 0 && this.listener) {
+      try {
+        if (lost) await (this.listener.onPartitionsLost ?? this.listener.onPartitionsRevoked)?.call(this.listener, parts);
+        else await this.listener.onPartitionsRevoked?.(parts);
+      } catch {
+        /* listener errors do not stop the rebalance */
+      }
     }
+    this.assignments.clear();
   }
 
   private async joinGroup(deadline: number): Promise<void> {
@@ -930,12 +932,12 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
           const offs = this.currentOffsets().filter((o) => revoked.some((r) => r.topic === o.topic && r.partition === o.partition));
           if (offs.length > 0) await this.commitSync(offs, 5000).catch(() => undefined);
         }
-        for (const p of revoked) this.assignments.delete(tpKey(p.topic, p.partition));
         try {
-          await this.listener?.onPartitionsRevoked?.(revoked);
+          await this.listener?.onPartitionsRevoked?.(revoked); // still assigned here, so it may commit them
         } catch {
           /* ignored */
         }
+        for (const p of revoked) this.assignments.delete(tpKey(p.topic, p.partition));
         this.rejoinNeeded = true; // KIP-429: rejoin so the revoked partitions can be given to their new owner
       }
       for (const p of added) this.addPartition(p);

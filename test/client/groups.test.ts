@@ -188,3 +188,29 @@ test('subscribing to a topic that does not exist yet creates it (allow.auto.crea
   await pollUntil([c], () => c.assignment().length > 0, 15000);
   await c.close();
 });
+
+test('onPartitionsRevoked runs while the partitions are still assigned: it can commit their positions', async () => {
+  const p = new Producer<string, string>({ bootstrapServers: broker.bootstrap, valueSerializer: 'string' });
+  await Promise.all(Array.from({ length: 8 }, (_, i) => p.send({ topic: 'eager', partition: i % 4, value: `r${i}` })));
+  await p.close();
+  const committedInListener: number[] = [];
+  const a: Consumer<Buffer, Buffer> = new Consumer<Buffer, Buffer>({ bootstrapServers: broker.bootstrap, groupId: 'g-revoke', ...fast });
+  a.subscribe(['eager'], {
+    onPartitionsRevoked: async (tps) => {
+      committedInListener.push(tps.length);
+      await a.commitSync();
+    },
+  });
+  await pollUntil([a], () => a.assignment().length === 4);
+  let n = 0;
+  const deadline = Date.now() + 10000;
+  while (n < 8 && Date.now() < deadline) n += (await a.poll(200)).count;
+  const b = new Consumer<Buffer, Buffer>({ bootstrapServers: broker.bootstrap, groupId: 'g-revoke', ...fast });
+  b.subscribe(['eager']);
+  await pollUntil([a, b], () => a.assignment().length === 2 && b.assignment().length === 2);
+  assert.deepEqual(committedInListener, [4]);
+  const committed = await b.committed([0, 1, 2, 3].map((partition) => ({ topic: 'eager', partition })));
+  assert.ok(committed.every((c) => c !== null && c.offset >= 2), JSON.stringify(committed));
+  await a.close();
+  await b.close();
+});
