@@ -54,7 +54,11 @@ export class Partition {
     return () => this.listeners.delete(l);
   }
 
+  /** Bumped on every notify(): a reader compares it across an await to detect a change it could not hear. */
+  changes = 0;
+
   notify(): void {
+    this.changes++;
     for (const l of [...this.listeners]) l();
   }
 }

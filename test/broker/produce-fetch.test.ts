@@ -338,3 +338,38 @@ test('acks=all is refused with NOT_ENOUGH_REPLICAS when min.insync.replicas exce
   assert.equal((await produce('minisr', 0, batch(['x']), -1)).errorCode, ErrorCodes.NOT_ENOUGH_REPLICAS);
   assert.equal((await produce('minisr', 0, batch(['x']), 1)).errorCode, 0);
 });
+
+test('long poll: data appended while the fetch was reading is not missed (no lost wake-up)', async () => {
+  await createTopic('race');
+  const replicas = tb.broker.services.replicas;
+  const original = replicas.read.bind(replicas);
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let first = true;
+  // Hold the fetch's first read until a produce has completed, as a slow disk read would.
+  replicas.read = async (req) => {
+    const r = await original(req);
+    if (first && req.partition.topic === 'race') {
+      first = false;
+      await gate;
+    }
+    return r;
+  };
+  try {
+    const t0 = Date.now();
+    const waiting = fetch('race', 0, 0n, { maxWaitMs: 5000 });
+    await new Promise((r) => setTimeout(r, 50));
+    // On another connection: responses on one connection come back in request order.
+    const c2 = await RawClient.connect(tb.port);
+    const pr = await c2.send(ApiKeys.Produce, 9, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: 'race', partitionData: [{ index: 0, records: batch(['during-read']) }] }] });
+    assert.equal(pr.responses[0]!.partitionResponses[0]!.errorCode, 0);
+    c2.close();
+    release();
+    const got = await waiting;
+    assert.ok(Date.now() - t0 < 2000, `answered at once, not after max_wait_ms (${Date.now() - t0} ms)`);
+    assert.equal(got.p.highWatermark, 1n);
+    assert.ok(got.p.records!.length > 0);
+  } finally {
+    replicas.read = original;
+  }
+});

@@ -125,6 +125,9 @@ export default defineHandler({
     const partitions = wanted.flatMap((w) => (w.partition && !w.error ? [w.partition] : []));
     let results: (ReadResult | null)[];
     for (;;) {
+      // Reads are asynchronous: data may arrive after a partition was read but before we start waiting. Note
+      // each partition's change counter now and skip the wait if any moved (no lost wake-ups).
+      const seen = partitions.map((p) => p.changes);
       let remaining = maxBytes;
       let total = 0;
       let anyError = false;
@@ -152,6 +155,7 @@ export default defineHandler({
       }
       const now = Date.now();
       if (req.maxWaitMs <= 0 || total >= req.minBytes || anyError || now >= deadline || b.shuttingDown() || partitions.length === 0) break;
+      if (partitions.some((p, i) => p.changes !== seen[i])) continue;
       // Then read again: data that arrived (or the deadline passing) ends the wait on the next check.
       await b.replicas.waitForChange(partitions, deadline - now, () => b.shuttingDown());
     }
