@@ -8,6 +8,8 @@ import { Cluster, kafkaError, sleep, type TopicMetadata } from './cluster.js';
 import { ResolvedConfig, type RawConfig } from './config.js';
 import { Accumulator, ProducerBatch, PartitionQueue, type Completion, type CompletionTarget, type RecordMetadata } from './accumulator.js';
 import { estimateRecordSize } from './batch-builder.js';
+import { decodeFetchedRecordObjects, type DecodedRecord } from './fetch-decoder.js';
+import { incrementSequence } from '../protocol/records/batch-view.js';
 import { createPartitioner, type Partitioner, type PartitionerFunction } from './partitioner.js';
 import { resolveSerializer, type Serializer, type Header } from './serdes.js';
 import { ApiKeys } from '../protocol/generated/api-keys.js';
@@ -713,7 +715,12 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
         continue;
       }
       const err = kafkaError(code, r.errorMessage)!;
-      if (code === 10 /* MESSAGE_TOO_LARGE */) {
+      if (code === 10 /* MESSAGE_TOO_LARGE */ || code === 18 /* RECORD_LIST_TOO_LARGE */) {
+        // like Java: a multi-record batch the broker finds too large is split in two and retried
+        if (b.recordCount > 1 && !this.closedHard && Date.now() - b.createdMs < this.deliveryTimeoutMs) {
+          this.splitAndRequeue(b);
+          continue;
+        }
         this.failOrRetry(b, new RecordTooLargeError(`${err.message} (batch of ${b.recordCount} records, ${b.built?.length} bytes)`), false, false);
         continue;
       }
@@ -763,6 +770,40 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
   }
 
   private closedHard = false;
+
+  /**
+   * Replaces a batch by two halves holding the same records, callbacks and (when idempotent) the same sequence
+   * range, so later batches of the partition stay valid; both halves are resent before anything newer.
+   */
+  private splitAndRequeue(b: ProducerBatch): void {
+    const q = this.removeInFlight(b);
+    const raw = b.builder.build({ compression: CompressionType.None, producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false });
+    const records: DecodedRecord[] = [];
+    decodeFetchedRecordObjects(raw, { fetchOffset: 0, checkCrcs: false, readCommitted: false, aborted: null }, (r) => records.push(r));
+    const n1 = Math.ceil(records.length / 2);
+    const halves: ProducerBatch[] = [];
+    let sequenceOffset = 0;
+    for (const [h, part] of [records.slice(0, n1), records.slice(n1)].entries()) {
+      const nb = new ProducerBatch(b.topic, b.partition, b.createdMs, h === 0 ? b.reservedBytes : 0, Math.ceil(raw.length / 2) + 256);
+      for (const r of part) {
+        const i = r.offset; // the decoded batch starts at offset 0: offset = index in the original batch
+        nb.builder.append(b.timestamps[i]!, r.key, r.value, r.headers.length > 0 ? r.headers : null);
+        nb.completions.push(b.completions[i]!);
+        nb.keySizes.push(b.keySizes[i]!);
+        nb.valueSizes.push(b.valueSizes[i]!);
+        nb.timestamps.push(b.timestamps[i]!);
+      }
+      nb.closed = true;
+      nb.attempts = b.attempts;
+      if (b.baseSequence >= 0) nb.baseSequence = incrementSequence(b.baseSequence, sequenceOffset);
+      sequenceOffset += part.length;
+      halves.push(nb);
+    }
+    b.done = true; // its records now live in the halves
+    let i = 0;
+    if (b.baseSequence >= 0) while (i < q.batches.length && q.batches[i]!.baseSequence >= 0 && q.batches[i]!.baseSequence < b.baseSequence) i++;
+    q.batches.splice(i, 0, ...halves);
+  }
 
   private finish(b: ProducerBatch, err: Error | null, baseOffset: number, logAppendTime: number): void {
     this.removeInFlight(b);

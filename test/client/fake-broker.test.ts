@@ -178,3 +178,39 @@ test('UNKNOWN_PRODUCER_ID: continue under a new producer id, re-sequenced from 0
     b.server.close();
   }
 });
+
+test('MESSAGE_TOO_LARGE on a multi-record batch: split in halves (same sequence range) until accepted', async () => {
+  const brokers: FakeBroker[] = [];
+  let next = 0n;
+  const b = await fakeBroker(1, (k, _v, body) => {
+    if (k === ApiKeys.Metadata) return metadata(brokers, () => 1);
+    if (k === ApiKeys.InitProducerId) return initPid;
+    const records = (body as { topicData: { partitionData: { records: Buffer }[] }[] }).topicData[0]!.partitionData[0]!.records;
+    const count = new RecordBatchView(records).recordCount;
+    if (count > 2) return produceResponse(10);
+    const base = next;
+    next += BigInt(count);
+    return produceResponse(0, base);
+  });
+  brokers.push(b);
+  const p = new Producer<string, string>({ bootstrapServers: `127.0.0.1:${b.port}`, valueSerializer: 'string', lingerMs: 20, retryBackoffMs: 5 });
+  try {
+    const md = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((value) => p.send({ topic: 't', partition: 0, value })));
+    assert.deepEqual(
+      md.map((m) => m.offset),
+      [0, 1, 2, 3, 4],
+    );
+    const accepted = b.produceBatches.map((x) => new RecordBatchView(x)).filter((v) => v.recordCount <= 2);
+    assert.deepEqual(
+      accepted.map((v) => [v.baseSequence, v.recordCount]),
+      [
+        [0, 2],
+        [2, 1],
+        [3, 2],
+      ],
+    );
+  } finally {
+    await p.close();
+    b.server.close();
+  }
+});
