@@ -36,7 +36,8 @@ async function freePort(): Promise<number> {
 async function startBroker(dir: string, port: number): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'server', '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', `log.dirs=${dir}`, '--override', 'group.initial.rebalance.delay.ms=0'],
+    // Same V8 options as `npm start` / kafka-server-start.sh.
+    ['--max-semi-space-size=64', '--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'server', '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', `log.dirs=${dir}`, '--override', 'group.initial.rebalance.delay.ms=0'],
     { cwd: REPO, env: { ...process.env, GREGOR_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'inherit', 'inherit'] },
   );
   for (let i = 0; i < 300; i++) {

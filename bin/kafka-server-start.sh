@@ -3,6 +3,9 @@
 # With -daemon the broker runs in the background and writes its (JSON) log to $LOG_DIR/server.out
 # (LOG_DIR defaults to ./logs, as in Kafka); stop it with kafka-server-stop.sh.
 here="$(dirname "$0")"
+# V8 options for the broker (like Kafka's KAFKA_HEAP_OPTS). A larger young generation means fewer scavenges on
+# the request path, which shows in the latency tail.
+GREGOR_NODE_OPTS="${GREGOR_NODE_OPTS:---max-semi-space-size=64}"
 if [ $# -lt 1 ]; then
   echo "USAGE: $0 [-daemon] server.properties [--override property=value]*" >&2
   exit 1
@@ -11,7 +14,7 @@ if [ "$1" = "-daemon" ]; then
   shift
   LOG_DIR="${LOG_DIR:-logs}"
   mkdir -p "$LOG_DIR"
-  nohup node "$here/gregor.js" server "$@" >>"$LOG_DIR/server.out" 2>&1 </dev/null &
+  nohup node $GREGOR_NODE_OPTS "$here/gregor.js" server "$@" >>"$LOG_DIR/server.out" 2>&1 </dev/null &
   exit 0
 fi
-exec node "$here/gregor.js" server "$@"
+exec node $GREGOR_NODE_OPTS "$here/gregor.js" server "$@"
