@@ -14,6 +14,7 @@ import { RecordBatchView } from '../../../src/protocol/records/batch-view.js';
 import { CompressionType } from '../../../src/protocol/compression/index.js';
 import { isXerialFramed } from '../../../src/protocol/compression/snappy.js';
 import { REPO_ROOT } from '../../helpers/build-cache.js';
+import { MAGIC } from '../../../src/protocol/records/batch-header.js';
 
 interface FixtureEntry {
   client: string;
@@ -39,7 +40,14 @@ function producedBatches(): Produced[] {
     const r = new Reader(bytes, 4);
     const h = decodeRequestHeader(r);
     const body = decodeRequestBody(h.apiKey as KnownApiKey, h.apiVersion, r) as ProduceRequest;
-    for (const t of body.topicData) for (const p of t.partitionData) if (p.records) out.push({ client: e.client, version: h.apiVersion, records: p.records });
+    for (const t of body.topicData) {
+      for (const p of t.partitionData) {
+        // Magic v2 batches only: the legacy (magic 0/1) captures are covered by legacy.test.ts and golden.test.ts.
+        if (p.records && p.records.length > MAGIC && p.records[MAGIC] === 2) {
+          out.push({ client: e.client, version: h.apiVersion, records: p.records });
+        }
+      }
+    }
   }
   return out;
 }
