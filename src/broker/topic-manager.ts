@@ -162,6 +162,9 @@ export class TopicManager {
       const log = await this.logs.getOrCreateLog({ topic: rec.name, partition: p }, { topicId: rec.topicId, config: logConfig });
       log.updateConfig(logConfig);
       const partition = new Partition(rec.name, p, log, this.brokerId);
+      // Never go back to an older leader epoch than the log has seen (data copied from elsewhere, or a later
+      // milestone that bumps epochs on election).
+      partition.leaderEpoch = Math.max(0, log.leaderEpochCache.latestEpoch);
       // Becoming leader with ISR = {self}: everything in the log is committed (the checkpointed HW may lag after a
       // crash, since it is only written periodically).
       partition.maybeAdvanceHighWatermark();
