@@ -21,13 +21,12 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-// Native addons are compiled for the Node version that ran `npm install`. lz4 is a nan addon, bound to one Node ABI:
-// installed under Node 20 it does not load under Node 24 (or vice versa), and node-gyp with npm's `nodedir` set
-// compiles it against that directory's headers whatever Node runs the build. Then hundreds of tests fail with a
-// cryptic "Module did not self-register"; say once, up front, which addon does not load and how to fix it.
+// Native addons must load under the Node that runs the tests. All of ours are N-API (one build serves Node 20 and
+// 24), but an addon built from source with npm's `nodedir` pointing at other headers, or a half-finished install,
+// makes hundreds of tests fail with a cryptic load error; say once, up front, which addon does not load.
 // Checked in a child process so an addon that crashes on load cannot take the runner down. Warns, does not fail:
 // code with a pure-JS fallback still works.
-const ADDONS = ['sse4_crc32', 'lz4', 'zstd-napi', 'snappy'];
+const ADDONS = ['sse4_crc32', 'lz4-napi', 'zstd-napi', 'snappy'];
 const probe = `for (const m of ${JSON.stringify(ADDONS)}) { try { require(m); } catch (e) {
   console.log(m + ': ' + String(e && e.message).split('\\n')[0]); } }`;
 const addonCheck = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });

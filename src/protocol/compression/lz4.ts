@@ -4,24 +4,35 @@
 // independent 64 KiB blocks, no block checksums, no content size, no content checksum, so the Java client
 // (which rejects dependent blocks) and librdkafka both read them. Reading accepts any frame with independent blocks:
 // with or without content size, block checksums or content checksum, several concatenated frames, skippable frames.
-// Blocks are (de)compressed by the native binding of the `lz4` package; the framing is ours.
+// Blocks are (de)compressed by lz4-napi (N-API over lz4_flex); the framing is ours.
 import { createRequire } from 'node:module';
 import { xxhash32 } from './xxhash32.js';
 import { type CompressOptions, type DecompressOptions, corrupt, maxOutput, tooLarge } from './limits.js';
 import { KafkaErrors, RecordBatchError } from '../records/errors.js';
 
-interface Lz4Binding {
-  /** Fast compressor; writes into output[sIdx, eIdx); returns the compressed size or 0 if it does not fit. */
-  compress(input: Uint8Array, output: Uint8Array, sIdx: number, eIdx: number): number;
-  /** High-compression (level 9); returns size or 0. */
-  compressHC(input: Uint8Array, output: Uint8Array): number;
-  /** LZ4_decompress_safe(input[sIdx,eIdx) -> output); returns bytes written or a negative error. */
-  uncompress(input: Uint8Array, output: Uint8Array, sIdx: number, eIdx: number): number;
-  compressBound(size: number): number;
+const require = createRequire(import.meta.url);
+
+// lz4-napi is an N-API binding (ABI-stable: the same build loads on Node 20 and 24, no compiler needed) over
+// lz4_flex. Its block API prepends the uncompressed size as 4 little-endian bytes; these helpers translate
+// between that and the raw blocks of the frame format.
+const lz4napi = require('lz4-napi') as {
+  compressSync(data: Buffer): Buffer;
+  uncompressSync(data: Uint8Array): Buffer;
+};
+
+/** Raw LZ4 block of `chunk`, or null when compressing does not make it smaller. */
+function compressBlock(chunk: Uint8Array): Buffer | null {
+  const c = lz4napi.compressSync(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+  return c.length - 4 < chunk.length ? c.subarray(4) : null;
 }
 
-const require = createRequire(import.meta.url);
-const binding = (require('lz4/lib/utils.js') as { bindings: Lz4Binding }).bindings;
+/** Decompresses one raw block whose output is at most `max` bytes. */
+function uncompressBlock(block: Uint8Array, max: number): Buffer {
+  const framed = Buffer.allocUnsafe(4 + block.length);
+  framed.writeUInt32LE(max, 0);
+  framed.set(block, 4);
+  return lz4napi.uncompressSync(framed);
+}
 
 export const LZ4_FRAME_MAGIC = 0x184d2204;
 const SKIPPABLE_MAGIC_MASK = 0xfffffff0;
@@ -49,20 +60,20 @@ const HEADER: Buffer = (() => {
   return h;
 })();
 
-/** Compresses into one LZ4 frame. level 0/undefined: fast compressor; level >= 1: HC (the binding fixes it at 9). */
-export function lz4CompressSync(data: Uint8Array, options?: CompressOptions): Buffer {
-  const hc = (options?.level ?? 0) > 0;
+/** Compresses into one LZ4 frame. The binding has one (fast) level, so `level` is accepted and ignored. */
+export function lz4CompressSync(data: Uint8Array, _options?: CompressOptions): Buffer {
   const blocks = Math.ceil(data.length / LZ4_BLOCK_SIZE);
-  const bound = binding.compressBound(LZ4_BLOCK_SIZE);
-  const out = Buffer.allocUnsafe(HEADER.length + blocks * (4 + bound) + 4);
+  // A stored block costs its size + 4, and a compressed one is only kept when smaller: this bound always holds.
+  const out = Buffer.allocUnsafe(HEADER.length + blocks * (4 + LZ4_BLOCK_SIZE) + 4);
   HEADER.copy(out, 0);
   let pos = HEADER.length;
   for (let i = 0; i < data.length; i += LZ4_BLOCK_SIZE) {
     const chunk = data.subarray(i, Math.min(data.length, i + LZ4_BLOCK_SIZE));
-    const n = hc ? binding.compressHC(chunk, out.subarray(pos + 4, pos + 4 + bound)) : binding.compress(chunk, out, pos + 4, pos + 4 + bound);
-    if (n > 0 && n < chunk.length) {
-      out.writeUInt32LE(n, pos);
-      pos += 4 + n;
+    const block = compressBlock(chunk);
+    if (block) {
+      out.writeUInt32LE(block.length, pos);
+      out.set(block, pos + 4);
+      pos += 4 + block.length;
     } else {
       // Incompressible: store the block as is (high bit of the size word set), as the spec allows.
       out.writeUInt32LE((chunk.length | UNCOMPRESSED_BIT) >>> 0, pos);
@@ -166,10 +177,15 @@ export function lz4DecompressSync(data: Uint8Array, options?: DecompressOptions)
         out.buf.set(data.subarray(pos, pos + size), out.used);
         out.advance(size);
       } else {
-        out.reserve(blockMax);
-        const n = binding.uncompress(data, out.buf.subarray(out.used, out.used + blockMax), pos, pos + size);
-        if (n < 0) throw corrupt('lz4', `malformed block at byte ${pos}`);
-        out.advance(n);
+        let block: Buffer;
+        try {
+          block = uncompressBlock(data.subarray(pos, pos + size), blockMax);
+        } catch {
+          throw corrupt('lz4', `malformed block at byte ${pos}`);
+        }
+        out.reserve(block.length);
+        out.buf.set(block, out.used);
+        out.advance(block.length);
       }
       pos += size + (blockChecksum ? 4 : 0); // block checksums are not verified: the batch CRC covers the data
     }
