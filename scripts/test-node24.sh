@@ -5,9 +5,8 @@
 #   bash scripts/test-node24.sh test/client      a subset
 # Node 24 comes from the npm registry's `node` package, installed once into a cache directory outside the repo
 # (GREGOR_NODE24_DIR, default ~/.cache/gregor-node24), so nothing in the checkout changes.
-# node_modules is shared with the default Node: N-API addons (sse4_crc32, zstd-napi, snappy) load under both; lz4 is
-# a nan addon tied to the ABI of the Node that built it, and run-tests.mjs names it when it does not load. It is not
-# rebuilt here: that would break it for the default Node in the same checkout.
+# node_modules is shared with the default Node: every native addon (sse4_crc32, lz4-napi, zstd-napi, snappy) is
+# N-API and loads under both; run-tests.mjs names any that does not.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="${GREGOR_NODE24_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/gregor-node24}"
