@@ -1,7 +1,9 @@
 // Broker-side validation of the records a client sends for one partition in a Produce request, following Kafka's
 // ProduceRequest.validateRecords + UnifiedLog.analyzeAndValidateRecords + LogValidator, and answering with the
-// same error codes. Nothing is copied or modified: on success the caller gets a zero-copy view of the single batch
-// and stamps it for the log with stampBatchForAppend (offsets, leader epoch, timestamps, one CRC recomputation).
+// same error codes. Nothing is copied or modified: on success the caller gets a zero-copy view of the single batch.
+// The broker's log (PartitionLog.append) stamps offsets, leader epoch and LogAppendTime itself through the view;
+// stampBatchForAppend is the same stamping for callers outside the log, and also rewrites a wrong client
+// maxTimestamp (which the log does not do yet).
 //
 // Records are walked (not materialised) to check their structure and count; compressed batches are decompressed once
 // for that (as Kafka does), bounded by maxDecompressedBytes. Use validateProduceRecordsAsync to decompress
