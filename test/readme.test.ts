@@ -34,3 +34,28 @@ test('the README client example runs against a Gregor broker and prints both rec
   assert.match(out, /\bhello\b/);
   assert.match(out, /\basync\b/);
 });
+
+function readmeCliExample(): string {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Command-line tools'));
+  const m = /```sh\n([\s\S]*?)```/.exec(section);
+  assert.ok(m, 'README has a sh code block under "Command-line tools"');
+  return m[1]!;
+}
+
+test('the README command lines run as written against a Gregor broker (bin/ shims over the built dist/)', async () => {
+  const broker = await startGregor();
+  after(() => broker.close());
+  const script = readmeCliExample()
+    .replace(/localhost:9092/g, broker.bootstrap)
+    .replace(/\bdata\//g, `${broker.dataDir}/`);
+  const r = await runChecked('bash', ['-e', '-c', script], { cwd: REPO_ROOT, timeoutMs: 120_000 });
+  const out = r.stdout.toString();
+  assert.match(out, /Created topic first\./);
+  assert.match(out, /Topic: first\tTopicId: \S+\tPartitionCount: 3\tReplicationFactor: 1/);
+  assert.match(r.stderr.toString(), /Processed a total of 2 messages/);
+  assert.match(out, /GROUP\s+TOPIC\s+PARTITION\s+NEW-OFFSET/);
+  assert.match(out, /Completed updating config for topic first\./);
+  assert.match(out, /baseOffset: 0 lastOffset: \d+ count: \d+/);
+  assert.match(out, /100000 records sent, [\d.]+ records\/sec/);
+});
