@@ -2,9 +2,12 @@
 // command lines, flag validation errors (one line, non-zero exit), and dump-log on a segment written by Kafka.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { ALL_COMMANDS, runCli } from './run-cli.js';
+import { REPO_ROOT } from '../helpers/build-cache.js';
 
-const FIXTURE = '/work/shared/kafka-fixtures/segment-written-by-kafka/test-0';
+// ../shared sits beside the repository (CI clones it that way).
+const FIXTURE = join(REPO_ROOT, '..', 'shared', 'kafka-fixtures', 'segment-written-by-kafka', 'test-0');
 
 for (const name of ALL_COMMANDS) {
   test(`kafka-${name}.sh --help prints the option table and exits 0`, async () => {
