@@ -211,8 +211,9 @@ async function main(): Promise<void> {
         'p99.9 ms': r.p999?.toFixed(2) ?? '',
       })),
     );
-    const kib = rows.find((r) => r.test === 'produce 1024 B, 1 part, acks=1');
-    if (kib) console.log(`1 KiB produce = ${((kib.mbPerSec / disk) * 100).toFixed(0)}% of raw append MB/s`);
+    for (const r of rows.filter((x) => x.test.startsWith('produce 1024 B'))) {
+      console.log(`${r.test}: ${r.mbPerSec} MB/s = ${((r.mbPerSec / disk) * 100).toFixed(0)}% of raw append (${disk.toFixed(0)} MB/s)`);
+    }
   } finally {
     if (broker && broker.exitCode === null) {
       broker.kill('SIGTERM');
