@@ -98,6 +98,8 @@ async function startGregorOnce(opts: StartGregorOptions): Promise<GregorBroker> 
   let out = '';
   let child: ChildProcess | undefined;
   let lastExit: { code: number | null; signal: NodeJS.Signals | null } = { code: null, signal: null };
+  /** Set while a stop/kill9/restart asked the broker to exit: any other exit after start-up is reported at once. */
+  let stopping = false;
 
   const launch = async (): Promise<void> => {
     const c = spawnTracked(process.execPath, args, {
@@ -116,11 +118,18 @@ async function startGregorOnce(opts: StartGregorOptions): Promise<GregorBroker> 
     c.once('exit', (code, signal) => {
       exited = true;
       lastExit = { code, signal };
+      if (started && !stopping) {
+        process.stderr.write(`startGregor: broker on port ${port} (pid ${c.pid}) exited unexpectedly (${code ?? signal}); last output:\n${out.slice(-3000)}\n`);
+      }
     });
+    let started = false;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (exited) throw new Error(`gregor server exited during start-up (${lastExit.code ?? lastExit.signal}):\n${out.slice(-4000)}`);
-      if (!exited && (await answersApiVersions(port))) return;
+      if (!exited && (await answersApiVersions(port))) {
+        started = true;
+        return;
+      }
       if (Date.now() > deadline) {
         await stopProcess(c, 'SIGKILL');
         throw new Error(`gregor server did not listen on ${port} within ${timeoutMs} ms:\n${out.slice(-4000)}`);
@@ -132,7 +141,12 @@ async function startGregorOnce(opts: StartGregorOptions): Promise<GregorBroker> 
   const running = (): boolean => child !== undefined && child.exitCode === null && child.signalCode === null;
 
   const stop = async (signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000) => {
-    if (child && running()) await stopProcess(child, signal, graceMs);
+    stopping = true;
+    try {
+      if (child && running()) await stopProcess(child, signal, graceMs);
+    } finally {
+      stopping = false;
+    }
     return lastExit;
   };
 
