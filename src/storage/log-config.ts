@@ -38,7 +38,7 @@ export interface LogConfig {
   messageTimestampType: TimestampTypeName;
   /** max.message.bytes: largest batch accepted by append. */
   maxMessageBytes: number;
-  /** Gregor extension (`gregor.fsync.before.ack`): fdatasync before an append resolves, shared by concurrent appends. */
+  /** Gregor extension (topic `flush.before.ack`, broker `log.flush.before.ack`): fdatasync before an append resolves, shared by concurrent appends. */
   fsyncBeforeAck: boolean;
 }
 
@@ -167,7 +167,7 @@ export function logConfigFromProperties(
   }
   const tsType = topicProps['message.timestamp.type'] ?? brokerProps['log.message.timestamp.type'];
   if (tsType !== undefined) c.messageTimestampType = tsType.trim() as TimestampTypeName;
-  const fsync = topicProps['gregor.fsync.before.ack'] ?? brokerProps['gregor.fsync.before.ack'];
+  const fsync = topicProps['flush.before.ack'] ?? brokerProps['log.flush.before.ack'];
   if (fsync !== undefined) c.fsyncBeforeAck = fsync.trim() === 'true';
   validateLogConfig(c);
   return c;
