@@ -9,6 +9,7 @@
 import { Socket, connect as netConnect } from 'node:net';
 import { Reader } from '../protocol/primitives/reader.js';
 import { Writer } from '../protocol/primitives/writer.js';
+import { FrameDecoder } from '../protocol/messages.js';
 import { API_VERSIONS, ApiKeys } from '../protocol/generated/api-keys.js';
 import { encodeApiVersionsRequest } from '../protocol/generated/messages/api-versions-request.js';
 import { decodeApiVersionsResponse, type ApiVersionsResponse } from '../protocol/generated/messages/api-versions-response.js';
@@ -19,6 +20,10 @@ const CLIENT_MAX_VERSIONS: Partial<Record<number, number>> = {
   [ApiKeys.Fetch]: 12, // v13+ addresses topics by id
   [ApiKeys.Metadata]: 12,
 };
+
+/** Responses are only bounded by the int32 size field: a Fetch answer is as large as the consumer's fetch.max.bytes
+ * (and one oversized batch may exceed even that), so the broker-side request limit does not apply here. */
+const RESPONSE_MAX_FRAME_SIZE = 0x7fffffff;
 
 const FLEXIBLE_FROM = new Map<number, number | null>();
 for (const a of API_VERSIONS) FLEXIBLE_FROM.set(a.apiKey, a.flexibleMinVersion);
@@ -84,8 +89,7 @@ export class Connection {
   private readonly pending: Pending[] = [];
   private pendingHead = 0;
   private correlationId = 0;
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  private readonly frames = new FrameDecoder(RESPONSE_MAX_FRAME_SIZE);
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly versions = new Map<number, { min: number; max: number }>();
@@ -260,31 +264,15 @@ export class Connection {
   }
 
   private onData(d: Buffer): void {
-    this.chunks.push(d);
-    this.buffered += d.length;
-    while (this.buffered >= 4) {
-      let head = this.chunks[0]!;
-      if (head.length < 4) {
-        head = Buffer.concat(this.chunks);
-        this.chunks = [head];
-      }
-      const size = head.readInt32BE(0);
-      if (size < 0) {
-        this.fail(new ConnectionError(`bad frame size ${size} from ${this.describe()}`));
-        return;
-      }
-      if (this.buffered < size + 4) return;
-      let frame: Buffer;
-      if (head.length >= size + 4) {
-        frame = head.subarray(4, size + 4);
-        if (head.length === size + 4) this.chunks.shift();
-        else this.chunks[0] = head.subarray(size + 4);
-      } else {
-        const all = Buffer.concat(this.chunks);
-        frame = all.subarray(4, size + 4);
-        this.chunks = all.length > size + 4 ? [all.subarray(size + 4)] : [];
-      }
-      this.buffered -= size + 4;
+    let frames: Buffer[];
+    try {
+      frames = this.frames.push(d);
+    } catch (e) {
+      // Only a size outside [0, RESPONSE_MAX_FRAME_SIZE] throws: the stream can no longer be framed.
+      this.fail(new ConnectionError(`bad frame from ${this.describe()}: ${(e as Error).message}`, { cause: e }));
+      return;
+    }
+    for (const frame of frames) {
       this.onFrame(frame);
       if (this.closed) return;
     }
