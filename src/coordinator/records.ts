@@ -82,12 +82,22 @@ export function encodeGroupMetadataKey(group: string): Buffer {
   );
 }
 
-export function decodeKey(buf: Buffer): OffsetsTopicKey {
+/**
+ * A classic group's key (OffsetCommitKey v0/v1, GroupMetadataKey v2), or null for any other key version: the
+ * KIP-848 consumer-group records (v3+, consumer-group-records.ts) and versions from the future share the topic.
+ */
+export function decodeClassicKey(buf: Buffer): OffsetsTopicKey | null {
   const r = new Reader(buf);
   const version = r.readInt16();
   if (version === 0 || version === 1) return { kind: 'offset', ...offsetKey.decodeOffsetCommitKey(r, version) };
   if (version === 2) return { kind: 'group', group: groupKey.decodeGroupMetadataKey(r, version).group };
-  throw new ProtocolError('UNSUPPORTED_VERSION', `unknown __consumer_offsets key version ${version}`);
+  return null;
+}
+
+export function decodeKey(buf: Buffer): OffsetsTopicKey {
+  const key = decodeClassicKey(buf);
+  if (key === null) throw new ProtocolError('UNSUPPORTED_VERSION', `unknown __consumer_offsets key version ${buf.readInt16BE(0)}`);
+  return key;
 }
 
 /** OffsetCommitValue v3 normally, v1 when the commit asked for a per-offset expiry (as Kafka does). */

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { InMemoryOffsetsTopic, javaStringHashCode, partitionForGroup, readOffsetsPartition } from '../../src/coordinator/index.js';
 import {
+  decodeClassicKey,
   decodeGroupMetadataValue,
   decodeKey,
   decodeOffsetCommitValue,
@@ -13,6 +14,7 @@ import {
   encodeOffsetCommitKey,
   encodeOffsetCommitValue,
 } from '../../src/coordinator/records.js';
+import { encodeConsumerKey } from '../../src/coordinator/consumer-group-records.js';
 import { Reader } from '../../src/protocol/primitives/reader.js';
 import { Writer } from '../../src/protocol/primitives/writer.js';
 import { decodeGroupMetadataKey } from '../../src/protocol/generated/internal/group-metadata-key.js';
@@ -66,6 +68,11 @@ test('OffsetCommitKey v1 / GroupMetadataKey v2 decode with the generated codecs'
   assert.deepEqual([g.version, g.value.group, g.rest], [2, 'grp', 0]);
   assert.deepEqual(decodeKey(encodeOffsetCommitKey('a', 'b', 3)), { kind: 'offset', group: 'a', topic: 'b', partition: 3 });
   assert.deepEqual(decodeKey(encodeGroupMetadataKey('a')), { kind: 'group', group: 'a' });
+  // KIP-848 keys (v3+) share the topic: decodeClassicKey passes them over, decodeKey refuses them.
+  const kip848Key = encodeConsumerKey(3, 'a');
+  assert.equal(decodeClassicKey(kip848Key), null);
+  assert.deepEqual(decodeClassicKey(encodeGroupMetadataKey('a')), { kind: 'group', group: 'a' });
+  assert.throws(() => decodeKey(kip848Key), /unknown __consumer_offsets key version 3/);
 });
 
 test('OffsetCommitValue: v3 normally, v1 with an expire timestamp; every version decodes', () => {

@@ -13,7 +13,7 @@ import { decodeAssignment } from '../../client/consumer-protocol.js';
 import { crc32 } from '../../protocol/records/crc32.js';
 import { TimestampType } from '../../protocol/records/types.js';
 import { OffsetIndex, TimeIndex } from '../../storage/index-file.js';
-import { decodeOffsetsKey, decodeOffsetCommitValue, decodeGroupMetadataValue } from '../lib/offsets-topic.js';
+import { decodeClassicKey, decodeOffsetCommitValue, decodeGroupMetadataValue } from '../../coordinator/records.js';
 import type { CliIo } from '../lib/io.js';
 
 export const summary = 'Dump log segments, offset and time indexes (kafka-dump-log.sh).';
@@ -130,7 +130,7 @@ function entryRecords(view: RecordBatchView): { tsName: string; baseSequence: nu
 /** dump-log's --offsets-decoder text for one __consumer_offsets record (GroupMetadataManager.formatRecordKeyAndValue). */
 function offsetsRecordText(key: Buffer | null, value: Buffer | null): { key?: string; payload?: string } {
   if (!key) throw new Error('Failed to decode message using offset topic decoder (message had a missing key)');
-  const k = decodeOffsetsKey(key);
+  const k = decodeClassicKey(key);
   if (!k) throw new Error('Failed to decode message using offset topic decoder (message had an invalid key)');
   if (k.kind === 'offset') {
     const keyText = `offset_commit::group=${k.group},partition=${k.topic}-${k.partition}`;

@@ -7,7 +7,7 @@
 //   - NoOpMessageFormatter.
 import { resolveDeserializer } from '../../client/serdes.js';
 import { UsageError } from './args.js';
-import { decodeOffsetsKey, decodeOffsetCommitValue, decodeGroupMetadataValue } from './offsets-topic.js';
+import { decodeClassicKey, decodeOffsetCommitValue, decodeGroupMetadataValue } from '../../coordinator/records.js';
 
 /** The parts of a consumed record a formatter looks at (raw bytes, as Kafka's console consumer receives them). */
 export interface RawRecord {
@@ -159,15 +159,16 @@ function javaOptional(v: number | null): string {
 export class OffsetsMessageFormatter implements MessageFormatter {
   format(r: RawRecord): Buffer {
     if (r.key === null) return Buffer.alloc(0);
-    const key = decodeOffsetsKey(r.key);
+    const key = decodeClassicKey(r.key);
     if (key === null || key.kind !== 'offset') return Buffer.alloc(0);
     let value = 'NULL';
     if (r.value !== null) {
       const v = decodeOffsetCommitValue(r.value);
+      // Kafka shows Some(expireTimestamp) for every v1 value (the only version storing one, -1 included), else None.
+      const expire = r.value.readInt16BE(0) === 1 ? `Some(${v.expireTimestamp ?? -1})` : 'None';
       value =
         `OffsetAndMetadata(offset=${v.offset}, leaderEpoch=${javaOptional(v.leaderEpoch < 0 ? null : v.leaderEpoch)}, ` +
-        `metadata=${v.metadata}, commitTimestamp=${v.commitTimestamp}, ` +
-        `expireTimestamp=${v.expireTimestamp === null ? 'None' : `Some(${v.expireTimestamp})`})`;
+        `metadata=${v.metadata}, commitTimestamp=${v.commitTimestamp}, expireTimestamp=${expire})`;
     }
     return Buffer.from(`[${key.group},${key.topic}-${key.partition}]::${value}\n`, 'utf8');
   }
@@ -176,7 +177,7 @@ export class OffsetsMessageFormatter implements MessageFormatter {
 export class GroupMetadataMessageFormatter implements MessageFormatter {
   format(r: RawRecord): Buffer {
     if (r.key === null) return Buffer.alloc(0);
-    const key = decodeOffsetsKey(r.key);
+    const key = decodeClassicKey(r.key);
     if (key === null || key.kind !== 'group') return Buffer.alloc(0);
     if (r.value === null) return Buffer.from(`${key.group}::NULL\n`, 'utf8');
     const g = decodeGroupMetadataValue(r.value);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
-import { decodeGroupMetadataValue, decodeKey, decodeOffsetCommitValue } from '../../../src/coordinator/records.js';
+import { decodeClassicKey, decodeGroupMetadataValue, decodeOffsetCommitValue } from '../../../src/coordinator/records.js';
 import { partitionForGroup } from '../../../src/coordinator/partitioning.js';
 import { startGregor, type GregorBroker } from '../../helpers/broker.js';
 import { kcatConsume, runSystemPython } from '../../helpers/real-clients.js';
@@ -222,10 +222,9 @@ print(json.dumps({'groups': [list(g) for g in groups], 'described': {'state': d.
     let sawGroup = false;
     for (const r of records) {
       assert.ok(r.key);
-      // Key versions 3+ are KIP-848 consumer-group records of other groups that hash to the same partition.
-      if (r.key.readInt16BE(0) > 2) continue;
-      const key = decodeKey(r.key);
-      if (key.group !== group) continue;
+      // null: key versions 3+, KIP-848 consumer-group records of other groups that hash to the same partition.
+      const key = decodeClassicKey(r.key);
+      if (key === null || key.group !== group) continue;
       if (key.kind === 'offset' && key.topic === topic && r.value) latest.set(key.partition, decodeOffsetCommitValue(r.value).offset);
       if (key.kind === 'group' && r.value) {
         const v = decodeGroupMetadataValue(r.value);
