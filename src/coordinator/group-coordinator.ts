@@ -540,16 +540,7 @@ export class ClassicGroupCoordinator {
       case 'CompletingRebalance':
         if (member.matches(p.protocols)) {
           // Probably lost the JoinGroup response: hand out the same generation again.
-          return respond({
-            errorCode: E.NONE,
-            memberId,
-            generationId: group.generationId,
-            protocolType: group.protocolType,
-            protocolName: group.protocolName,
-            leaderId: group.leaderId ?? '',
-            skipAssignment: false,
-            members: group.isLeader(memberId) ? group.currentMemberMetadata() : [],
-          });
+          return respond(group.joinResultFor(memberId));
         }
         return this.updateMemberAndRebalance(group, member, p, respond, `member ${memberId} changed its metadata`);
       case 'Stable':
@@ -558,16 +549,7 @@ export class ClassicGroupCoordinator {
           // partitions, new topics matching a pattern) that do not change member metadata.
           return this.updateMemberAndRebalance(group, member, p, respond, group.isLeader(memberId) ? `leader ${memberId} rejoined` : `member ${memberId} changed its metadata`);
         }
-        return respond({
-          errorCode: E.NONE,
-          memberId,
-          generationId: group.generationId,
-          protocolType: group.protocolType,
-          protocolName: group.protocolName,
-          leaderId: group.leaderId ?? '',
-          skipAssignment: false,
-          members: [],
-        });
+        return respond(group.joinResultFor(memberId)); // a follower: no member list
       default:
         // Empty (or Dead): the member is stale; make it start over.
         return respond(joinError(memberId, E.UNKNOWN_MEMBER_ID));
@@ -664,16 +646,7 @@ export class ClassicGroupCoordinator {
     }
     this.logger.info(`Stabilized group ${group.groupId} generation ${group.generationId} with ${group.size} members`);
     for (const m of group.members.values()) {
-      group.maybeInvokeJoin(m, {
-        errorCode: E.NONE,
-        memberId: m.memberId,
-        generationId: group.generationId,
-        protocolType: group.protocolType,
-        protocolName: group.protocolName,
-        leaderId: group.leaderId ?? '',
-        skipAssignment: false,
-        members: group.isLeader(m.memberId) ? group.currentMemberMetadata() : [],
-      });
+      group.maybeInvokeJoin(m, group.joinResultFor(m.memberId));
       m.isNew = false;
       this.scheduleHeartbeat(group, m, m.sessionTimeoutMs);
     }

@@ -396,6 +396,20 @@ export class ClassicGroup {
     return [...this.members.values()].map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: m.metadata(protocol) }));
   }
 
+  /** Successful JoinGroup answer for the current generation; only the leader gets the members' metadata. */
+  joinResultFor(memberId: string): JoinResult {
+    return {
+      errorCode: 0, // NONE
+      memberId,
+      generationId: this.generationId,
+      protocolType: this.protocolType,
+      protocolName: this.protocolName,
+      leaderId: this.leaderId ?? '',
+      skipAssignment: false,
+      members: this.isLeader(memberId) ? this.currentMemberMetadata() : [],
+    };
+  }
+
   hasOffsets(): boolean {
     return this.offsets.size > 0 || this.pendingOffsetCommits.size > 0;
   }
