@@ -15,17 +15,7 @@ import {
 } from '../../src/protocol/messages.js';
 import { ApiKeys, API_VERSIONS, ErrorCodes, ERROR_INFO, errorName, isRetriable } from '../../src/protocol/generated/index.js';
 import { Reader } from '../../src/protocol/primitives/reader.js';
-import { ProtocolError } from '../../src/protocol/errors.js';
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof ProtocolError, String(e));
-    return e.code;
-  }
-  return 'no error';
-}
+import { protocolErrorCode } from '../helpers/protocol-error.js';
 
 test('header versions: v0 only for ControlledShutdown v0, v2 for flexible requests, ApiVersions responses v0', () => {
   assert.equal(requestHeaderVersion(ApiKeys.ControlledShutdown, 0), 0);
@@ -76,9 +66,9 @@ test('unknown API keys and versions are typed errors; their header is still read
   const r = new Reader(Buffer.from('03e7' + '0001' + '00000005' + '0001' + '78', 'hex'));
   const h = decodeRequestHeader(r);
   assert.deepEqual(h, { apiKey: 999, apiVersion: 1, correlationId: 5, clientId: 'x', headerVersion: 1 });
-  assert.equal(codeOf(() => decodeRequestBody(999, 1, r)), 'UNKNOWN_API_KEY');
-  assert.equal(codeOf(() => decodeRequestBody(ApiKeys.Produce, 99, r)), 'UNSUPPORTED_VERSION');
-  assert.equal(codeOf(() => encodeRequest(ApiKeys.Produce, 99, 1, null, { acks: 1, timeoutMs: 1, topicData: [] })), 'UNSUPPORTED_VERSION');
+  assert.equal(protocolErrorCode(() => decodeRequestBody(999, 1, r)), 'UNKNOWN_API_KEY');
+  assert.equal(protocolErrorCode(() => decodeRequestBody(ApiKeys.Produce, 99, r)), 'UNSUPPORTED_VERSION');
+  assert.equal(protocolErrorCode(() => encodeRequest(ApiKeys.Produce, 99, 1, null, { acks: 1, timeoutMs: 1, topicData: [] })), 'UNSUPPORTED_VERSION');
   // An ApiVersions request newer than we know still has a readable (flexible) header.
   const future = new Reader(Buffer.from('0012' + '0063' + '00000001' + '0001' + '78' + '00', 'hex'));
   assert.equal(decodeRequestHeader(future).headerVersion, 2);
@@ -116,11 +106,11 @@ test('FrameDecoder reassembles frames split at arbitrary points', () => {
 });
 
 test('FrameDecoder rejects oversized and negative sizes before buffering them', () => {
-  assert.equal(codeOf(() => new FrameDecoder(100).push(Buffer.from('00000065', 'hex'))), 'BAD_FRAME');
-  assert.equal(codeOf(() => new FrameDecoder(100).push(Buffer.from('ffffffff', 'hex'))), 'BAD_FRAME');
+  assert.equal(protocolErrorCode(() => new FrameDecoder(100).push(Buffer.from('00000065', 'hex'))), 'BAD_FRAME');
+  assert.equal(protocolErrorCode(() => new FrameDecoder(100).push(Buffer.from('ffffffff', 'hex'))), 'BAD_FRAME');
   const d = new FrameDecoder(100);
   assert.deepEqual(d.push(Buffer.from('00', 'hex')), []);
-  assert.equal(codeOf(() => d.push(Buffer.from('7fffff', 'hex'))), 'BAD_FRAME');
+  assert.equal(protocolErrorCode(() => d.push(Buffer.from('7fffff', 'hex'))), 'BAD_FRAME');
 });
 
 test('api key and error code tables', () => {

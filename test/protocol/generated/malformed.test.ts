@@ -11,6 +11,7 @@ import { decodeProduceRequest } from '../../../src/protocol/generated/messages/p
 import { decodeApiVersionsResponse } from '../../../src/protocol/generated/messages/api-versions-response.js';
 import { decodeMetadataRequest } from '../../../src/protocol/generated/messages/metadata-request.js';
 import { type LoadedMessage, loadAllMessages, structArb } from './schema-values.js';
+import { protocolErrorCode } from '../../helpers/protocol-error.js';
 
 const messages = await loadAllMessages();
 const byName = new Map(messages.map((m) => [m.model.spec.name, m]));
@@ -23,16 +24,6 @@ function decodeOutcome(m: LoadedMessage, bytes: Buffer, version: number): 'ok' |
     if (e instanceof ProtocolError) return e;
     throw new Error(`${m.model.spec.name} v${version} threw a non-ProtocolError: ${String(e)}`, { cause: e });
   }
-}
-
-function errCode(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof ProtocolError, `expected ProtocolError, got ${String(e)}`);
-    return e.code;
-  }
-  assert.fail('expected a ProtocolError');
 }
 
 /** A deterministic, reasonably rich sample value of message m at version v. */
@@ -76,30 +67,30 @@ test('a frame cut at every byte fails with ProtocolError', () => {
 
 test('negative lengths, lengths past the end, bad varints and huge counts are typed errors', () => {
   // ProduceRequest v3: transactionalId int16 length -2.
-  assert.equal(errCode(() => decodeProduceRequest(new Reader(Buffer.from('fffe', 'hex')), 3)), 'NEGATIVE_LENGTH');
+  assert.equal(protocolErrorCode(() => decodeProduceRequest(new Reader(Buffer.from('fffe', 'hex')), 3)), 'NEGATIVE_LENGTH');
   // v3: null id, acks, timeout, then a topic count of 2^31-1 with nothing behind it.
   const huge = Buffer.from('ffff' + '0001' + '00001000' + '7fffffff', 'hex');
   const t0 = process.hrtime.bigint();
   const heap0 = process.memoryUsage().heapUsed;
-  assert.equal(errCode(() => decodeProduceRequest(new Reader(huge), 3)), 'ARRAY_TOO_LARGE');
+  assert.equal(protocolErrorCode(() => decodeProduceRequest(new Reader(huge), 3)), 'ARRAY_TOO_LARGE');
   assert.ok(process.hrtime.bigint() - t0 < 50_000_000n, 'huge count took too long to reject');
   assert.ok(process.memoryUsage().heapUsed - heap0 < 16 * 1024 * 1024, 'huge count allocated memory');
   // v3: topic array count -5.
-  assert.equal(errCode(() => decodeProduceRequest(new Reader(Buffer.from('ffff000100001000fffffffb', 'hex')), 3)), 'NEGATIVE_LENGTH');
+  assert.equal(protocolErrorCode(() => decodeProduceRequest(new Reader(Buffer.from('ffff000100001000fffffffb', 'hex')), 3)), 'NEGATIVE_LENGTH');
   // v9 (flexible): compact topic count 2^32-2 elements.
-  assert.equal(errCode(() => decodeProduceRequest(new Reader(Buffer.from('00' + '0001' + '00001000' + 'ffffffff0f', 'hex')), 9)), 'ARRAY_TOO_LARGE');
+  assert.equal(protocolErrorCode(() => decodeProduceRequest(new Reader(Buffer.from('00' + '0001' + '00001000' + 'ffffffff0f', 'hex')), 9)), 'ARRAY_TOO_LARGE');
   // v9: a six-byte varint.
-  assert.equal(errCode(() => decodeProduceRequest(new Reader(Buffer.from('00' + '0001' + '00001000' + 'ffffffffff01', 'hex')), 9)), 'BAD_VARINT');
+  assert.equal(protocolErrorCode(() => decodeProduceRequest(new Reader(Buffer.from('00' + '0001' + '00001000' + 'ffffffffff01', 'hex')), 9)), 'BAD_VARINT');
   // v3: one topic "t", one partition whose records claim 1000 bytes but only 3 follow.
   const past = Buffer.from('ffff000100001000' + '00000001' + '000174' + '00000001' + '00000000' + '000003e8' + 'aabbcc', 'hex');
-  assert.equal(errCode(() => decodeProduceRequest(new Reader(past), 3)), 'TRUNCATED');
+  assert.equal(protocolErrorCode(() => decodeProduceRequest(new Reader(past), 3)), 'TRUNCATED');
   // Flexible message with an unknown tagged field whose size runs past the end.
-  assert.equal(errCode(() => decodeMetadataRequest(new Reader(Buffer.from('01' + '00' + '00' + '01' + '05' + '10' + 'aa', 'hex')), 12)), 'TRUNCATED');
+  assert.equal(protocolErrorCode(() => decodeMetadataRequest(new Reader(Buffer.from('01' + '00' + '00' + '01' + '05' + '10' + 'aa', 'hex')), 12)), 'TRUNCATED');
   // ApiVersionsResponse v3: known tag 1 (finalizedFeaturesEpoch, int64) declared 9 bytes long.
   const badTag = Buffer.from('0000' + '01' + '00000000' + '01' + '01' + '01' + '09' + '000000000000000500', 'hex');
-  assert.equal(errCode(() => decodeApiVersionsResponse(new Reader(badTag), 3)), 'BAD_TAGGED_FIELD');
+  assert.equal(protocolErrorCode(() => decodeApiVersionsResponse(new Reader(badTag), 3)), 'BAD_TAGGED_FIELD');
   // A version outside validVersions.
-  assert.equal(errCode(() => decodeProduceRequest(new Reader(Buffer.alloc(0)), 99)), 'UNSUPPORTED_VERSION');
+  assert.equal(protocolErrorCode(() => decodeProduceRequest(new Reader(Buffer.alloc(0)), 99)), 'UNSUPPORTED_VERSION');
 });
 
 test('random bytes: every decoder in every version returns or throws ProtocolError', () => {

@@ -20,6 +20,7 @@ import { decodeMetadataRequest, encodeMetadataRequest } from '../../../src/proto
 import { decodeApiVersionsRequest, encodeApiVersionsRequest } from '../../../src/protocol/generated/messages/api-versions-request.js';
 import { encodeProduceRequest, decodeProduceRequest } from '../../../src/protocol/generated/messages/produce-request.js';
 import { type Obj, defaultValue, fieldIn, loadAllMessages, structArb } from './schema-values.js';
+import { protocolErrorCode } from '../../helpers/protocol-error.js';
 
 const SPEC = `// synthetic spec for generator tests
 {
@@ -80,16 +81,6 @@ function dec(hex: string, version: number): Obj {
   return out;
 }
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof ProtocolError, String(e));
-    return e.code;
-  }
-  return 'no error';
-}
-
 const base = { id: 1, name: 'n', items: [], clientId: 'c' };
 
 test('v0 layout: classic strings and arrays, absent fields decode as defaults', () => {
@@ -112,26 +103,26 @@ test('ignorable field in a version without it is dropped; non-ignorable non-defa
   assert.equal(enc({ ...base, timeout: 5 }, 0), enc(base, 0));
   // Strict (not ignorable, from v3): its default is fine anywhere, anything else throws before v3.
   assert.equal(enc({ ...base, strict: true }, 2), enc(base, 2));
-  assert.equal(codeOf(() => enc({ ...base, strict: false }, 2)), 'UNSUPPORTED_FIELD');
+  assert.equal(protocolErrorCode(() => enc({ ...base, strict: false }, 2)), 'UNSUPPORTED_FIELD');
   // LegacyName (not ignorable, only v0-1).
-  assert.equal(codeOf(() => enc({ ...base, legacyName: 'x' }, 2)), 'UNSUPPORTED_FIELD');
+  assert.equal(protocolErrorCode(() => enc({ ...base, legacyName: 'x' }, 2)), 'UNSUPPORTED_FIELD');
   assert.equal(enc({ ...base, legacyName: '' }, 2), enc(base, 2));
   // Tagged fields in non-flexible versions follow the same rule (Leader is not ignorable).
-  assert.equal(codeOf(() => enc({ ...base, leader: { leaderId: 1, epoch: 2 } }, 1)), 'UNSUPPORTED_FIELD');
+  assert.equal(protocolErrorCode(() => enc({ ...base, leader: { leaderId: 1, epoch: 2 } }, 1)), 'UNSUPPORTED_FIELD');
   // Nested tagged field: Extra is not ignorable either.
-  assert.equal(codeOf(() => enc({ ...base, items: [{ key: 'k', value: null, extra: 8 }] }, 1)), 'UNSUPPORTED_FIELD');
+  assert.equal(protocolErrorCode(() => enc({ ...base, items: [{ key: 'k', value: null, extra: 8 }] }, 1)), 'UNSUPPORTED_FIELD');
 });
 
 test('nullability follows nullableVersions', () => {
-  assert.equal(codeOf(() => enc({ ...base, name: null }, 0)), 'NULL_NOT_ALLOWED');
+  assert.equal(protocolErrorCode(() => enc({ ...base, name: null }, 0)), 'NULL_NOT_ALLOWED');
   assert.equal(dec(enc({ ...base, name: null }, 1), 1).name, null);
-  assert.equal(codeOf(() => enc({ ...base, items: null }, 3)), 'NULL_NOT_ALLOWED');
+  assert.equal(protocolErrorCode(() => enc({ ...base, items: null }, 3)), 'NULL_NOT_ALLOWED');
   assert.equal(dec(enc({ ...base, items: null, uid: 'AAAAAAAAAAAAAAAAAAAAAA' }, 4), 4).items, null);
   // Decoding: a null array where the version does not allow it.
   const v3 = enc(base, 3);
   // The items count is the compact varint after id(4) + name(2) + timeout(4) + strict(1) + count(8).
   const broken = v3.slice(0, 38) + '00' + v3.slice(40);
-  assert.equal(codeOf(() => dec(broken, 3)), 'NULL_NOT_ALLOWED');
+  assert.equal(protocolErrorCode(() => dec(broken, 3)), 'NULL_NOT_ALLOWED');
 });
 
 test('flexible layout: compact forms, field-level flexibleVersions "none", tags in ascending order with unknown ones merged', () => {

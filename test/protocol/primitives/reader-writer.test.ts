@@ -3,17 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Reader } from '../../../src/protocol/primitives/reader.js';
 import { Writer, varintSize } from '../../../src/protocol/primitives/writer.js';
-import { ProtocolError } from '../../../src/protocol/errors.js';
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof ProtocolError, `expected ProtocolError, got ${String(e)}`);
-    return e.code;
-  }
-  assert.fail('expected a ProtocolError');
-}
+import { protocolErrorCode } from '../../helpers/protocol-error.js';
 
 test('fixed-width integers round-trip at their limits, big-endian', () => {
   const w = new Writer(1);
@@ -38,7 +28,7 @@ test('fixed-width integers round-trip at their limits, big-endian', () => {
   assert.equal(r.readFloat64(), -0.5);
   assert.equal(r.readBool(), true);
   assert.equal(r.remaining(), 0);
-  assert.equal(code(() => r.readInt8()), 'TRUNCATED');
+  assert.equal(protocolErrorCode(() => r.readInt8()), 'TRUNCATED');
 });
 
 test('unsigned varints: known encodings and the 5-byte limit', () => {
@@ -52,10 +42,10 @@ test('unsigned varints: known encodings and the 5-byte limit', () => {
     assert.equal(varintSize(v), hex.length / 2);
     assert.equal(new Reader(Buffer.from(hex, 'hex')).readUnsignedVarint(), v, `decode ${hex}`);
   }
-  assert.equal(code(() => new Reader(Buffer.from('ffffffff10', 'hex')).readUnsignedVarint()), 'BAD_VARINT');
-  assert.equal(code(() => new Reader(Buffer.from('ffffffffff01', 'hex')).readUnsignedVarint()), 'BAD_VARINT');
-  assert.equal(code(() => new Reader(Buffer.from('8080', 'hex')).readUnsignedVarint()), 'TRUNCATED');
-  assert.equal(code(() => new Writer().writeUnsignedVarint(-1)), 'VALUE_OUT_OF_RANGE');
+  assert.equal(protocolErrorCode(() => new Reader(Buffer.from('ffffffff10', 'hex')).readUnsignedVarint()), 'BAD_VARINT');
+  assert.equal(protocolErrorCode(() => new Reader(Buffer.from('ffffffffff01', 'hex')).readUnsignedVarint()), 'BAD_VARINT');
+  assert.equal(protocolErrorCode(() => new Reader(Buffer.from('8080', 'hex')).readUnsignedVarint()), 'TRUNCATED');
+  assert.equal(protocolErrorCode(() => new Writer().writeUnsignedVarint(-1)), 'VALUE_OUT_OF_RANGE');
 });
 
 test('zig-zag varint / varlong round-trip (property)', () => {
@@ -74,8 +64,8 @@ test('zig-zag varint / varlong round-trip (property)', () => {
   w.writeVarint(-1);
   w.writeVarlong(-1n);
   assert.equal(w.toBuffer().toString('hex'), '0101');
-  assert.equal(code(() => new Reader(Buffer.alloc(11, 0xff)).readVarlong()), 'BAD_VARINT');
-  assert.equal(code(() => new Reader(Buffer.from('ffffffffffffffffff02', 'hex')).readVarlong()), 'BAD_VARINT');
+  assert.equal(protocolErrorCode(() => new Reader(Buffer.alloc(11, 0xff)).readVarlong()), 'BAD_VARINT');
+  assert.equal(protocolErrorCode(() => new Reader(Buffer.from('ffffffffffffffffff02', 'hex')).readVarlong()), 'BAD_VARINT');
 });
 
 test('strings: classic and compact, multi-byte text across the varint boundary, nulls', () => {
@@ -104,11 +94,11 @@ test('strings: classic and compact, multi-byte text across the varint boundary, 
   const r = new Reader(w.toBuffer());
   assert.equal(r.readNullableString(), null);
   assert.equal(r.readCompactNullableString(), null);
-  assert.equal(code(() => new Reader(Buffer.from('ffff', 'hex')).readString()), 'NULL_NOT_ALLOWED');
-  assert.equal(code(() => new Reader(Buffer.from('fffe', 'hex')).readNullableString()), 'NEGATIVE_LENGTH');
-  assert.equal(code(() => new Reader(Buffer.from('00', 'hex')).readCompactString()), 'NULL_NOT_ALLOWED');
-  assert.equal(code(() => new Reader(Buffer.from('0005616263', 'hex')).readString()), 'TRUNCATED');
-  assert.equal(code(() => new Writer().writeString('x'.repeat(40000))), 'VALUE_OUT_OF_RANGE');
+  assert.equal(protocolErrorCode(() => new Reader(Buffer.from('ffff', 'hex')).readString()), 'NULL_NOT_ALLOWED');
+  assert.equal(protocolErrorCode(() => new Reader(Buffer.from('fffe', 'hex')).readNullableString()), 'NEGATIVE_LENGTH');
+  assert.equal(protocolErrorCode(() => new Reader(Buffer.from('00', 'hex')).readCompactString()), 'NULL_NOT_ALLOWED');
+  assert.equal(protocolErrorCode(() => new Reader(Buffer.from('0005616263', 'hex')).readString()), 'TRUNCATED');
+  assert.equal(protocolErrorCode(() => new Writer().writeString('x'.repeat(40000))), 'VALUE_OUT_OF_RANGE');
 });
 
 test('bytes are views into the input, not copies', () => {
@@ -127,8 +117,8 @@ test('bytes are views into the input, not copies', () => {
   assert.equal(r.readCompactNullableBytes(), null);
   input[4] = 0x7a; // first byte of "abc"
   assert.equal(a.toString(), 'zbc', 'readBytes returned a copy');
-  assert.equal(code(() => new Reader(Buffer.from('fffffffe', 'hex')).readNullableBytes()), 'NEGATIVE_LENGTH');
-  assert.equal(code(() => new Reader(Buffer.from('7fffffff00', 'hex')).readBytes()), 'TRUNCATED');
+  assert.equal(protocolErrorCode(() => new Reader(Buffer.from('fffffffe', 'hex')).readNullableBytes()), 'NEGATIVE_LENGTH');
+  assert.equal(protocolErrorCode(() => new Reader(Buffer.from('7fffffff00', 'hex')).readBytes()), 'TRUNCATED');
 });
 
 test('uuid uses the 22-character base64url form; bad uuids are rejected', () => {
@@ -143,30 +133,30 @@ test('uuid uses the 22-character base64url form; bad uuids are rejected', () => 
   const r = new Reader(w.toBuffer());
   assert.equal(r.readUuid(), text);
   assert.equal(r.readUuid(), 'AAAAAAAAAAAAAAAAAAAAAA');
-  assert.equal(code(() => new Writer().writeUuid('short')), 'BAD_UUID');
-  assert.equal(code(() => new Writer().writeUuid('!!!!!!!!!!!!!!!!!!!!!!')), 'BAD_UUID');
+  assert.equal(protocolErrorCode(() => new Writer().writeUuid('short')), 'BAD_UUID');
+  assert.equal(protocolErrorCode(() => new Writer().writeUuid('!!!!!!!!!!!!!!!!!!!!!!')), 'BAD_UUID');
 });
 
 test('array counts are checked against the remaining bytes before allocation', () => {
-  assert.equal(code(() => new Reader(Buffer.from('7fffffff', 'hex')).readArrayLength(1)), 'ARRAY_TOO_LARGE');
-  assert.equal(code(() => new Reader(Buffer.from('0000000300000000', 'hex')).readArrayLength(4)), 'ARRAY_TOO_LARGE');
+  assert.equal(protocolErrorCode(() => new Reader(Buffer.from('7fffffff', 'hex')).readArrayLength(1)), 'ARRAY_TOO_LARGE');
+  assert.equal(protocolErrorCode(() => new Reader(Buffer.from('0000000300000000', 'hex')).readArrayLength(4)), 'ARRAY_TOO_LARGE');
   assert.equal(new Reader(Buffer.from('000000020000000000000000', 'hex')).readArrayLength(4), 2);
-  assert.equal(code(() => new Reader(Buffer.from('ffffffff', 'hex')).readArrayLength(1)), 'NULL_NOT_ALLOWED');
+  assert.equal(protocolErrorCode(() => new Reader(Buffer.from('ffffffff', 'hex')).readArrayLength(1)), 'NULL_NOT_ALLOWED');
   assert.equal(new Reader(Buffer.from('ffffffff', 'hex')).readNullableArrayLength(1), -1);
-  assert.equal(code(() => new Reader(Buffer.from('fffffff0', 'hex')).readNullableArrayLength(1)), 'NEGATIVE_LENGTH');
-  assert.equal(code(() => new Reader(Buffer.from('ffffffff0f', 'hex')).readCompactArrayLength(1)), 'ARRAY_TOO_LARGE');
+  assert.equal(protocolErrorCode(() => new Reader(Buffer.from('fffffff0', 'hex')).readNullableArrayLength(1)), 'NEGATIVE_LENGTH');
+  assert.equal(protocolErrorCode(() => new Reader(Buffer.from('ffffffff0f', 'hex')).readCompactArrayLength(1)), 'ARRAY_TOO_LARGE');
   assert.equal(new Reader(Buffer.from('00', 'hex')).readCompactNullableArrayLength(1), -1);
-  assert.equal(code(() => new Reader(Buffer.from('00', 'hex')).readCompactArrayLength(1)), 'NULL_NOT_ALLOWED');
+  assert.equal(protocolErrorCode(() => new Reader(Buffer.from('00', 'hex')).readCompactArrayLength(1)), 'NULL_NOT_ALLOWED');
   // A zero-size element still counts as one byte, so a count can never exceed the bytes left.
-  assert.equal(code(() => new Reader(Buffer.from('00000005', 'hex')).readArrayLength(0)), 'ARRAY_TOO_LARGE');
+  assert.equal(protocolErrorCode(() => new Reader(Buffer.from('00000005', 'hex')).readArrayLength(0)), 'ARRAY_TOO_LARGE');
 });
 
 test('reader honours an end before the buffer end', () => {
   const r = new Reader(Buffer.from('0001020304', 'hex'), 1, 3);
   assert.equal(r.remaining(), 2);
   assert.equal(r.readInt16(), 0x0102);
-  assert.equal(code(() => r.readInt8()), 'TRUNCATED');
-  assert.equal(code(() => new Reader(Buffer.alloc(2), 0, 3)), 'TRUNCATED');
+  assert.equal(protocolErrorCode(() => r.readInt8()), 'TRUNCATED');
+  assert.equal(protocolErrorCode(() => new Reader(Buffer.alloc(2), 0, 3)), 'TRUNCATED');
 });
 
 test('writer grows by doubling and keeps earlier bytes; reserve/patch and varint size prefixes', () => {
