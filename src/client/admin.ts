@@ -6,7 +6,8 @@ import { Cluster, kafkaError, sleep, type BrokerInfo } from './cluster.js';
 import { ResolvedConfig, type RawConfig } from './config.js';
 import { spec } from './requests.js';
 import { decodeAssignment, decodeSubscription } from './consumer-protocol.js';
-import { tpKey, type TopicPartition, type TopicPartitionOffset } from './types.js';
+import { groupBy, tpKey, type TopicPartition, type TopicPartitionOffset } from './types.js';
+import { NO_MEMBER, fetchedOffsets, offsetCommitRequest, offsetFetchRequest } from './group-offsets.js';
 import { KafkaClientError, KafkaError, ConfigError } from './errors.js';
 import { ApiKeys } from '../protocol/generated/api-keys.js';
 import { encodeCreateTopicsRequest } from '../protocol/generated/messages/create-topics-request.js';
@@ -29,10 +30,6 @@ import { encodeDeleteGroupsRequest } from '../protocol/generated/messages/delete
 import { decodeDeleteGroupsResponse } from '../protocol/generated/messages/delete-groups-response.js';
 import { encodeOffsetDeleteRequest } from '../protocol/generated/messages/offset-delete-request.js';
 import { decodeOffsetDeleteResponse } from '../protocol/generated/messages/offset-delete-response.js';
-import { encodeOffsetFetchRequest } from '../protocol/generated/messages/offset-fetch-request.js';
-import { decodeOffsetFetchResponse } from '../protocol/generated/messages/offset-fetch-response.js';
-import { encodeOffsetCommitRequest } from '../protocol/generated/messages/offset-commit-request.js';
-import { decodeOffsetCommitResponse } from '../protocol/generated/messages/offset-commit-response.js';
 import { encodeListOffsetsRequest } from '../protocol/generated/messages/list-offsets-request.js';
 import { decodeListOffsetsResponse } from '../protocol/generated/messages/list-offsets-response.js';
 import { encodeDeleteRecordsRequest } from '../protocol/generated/messages/delete-records-request.js';
@@ -298,13 +295,7 @@ export class Admin {
   async describeConfigs(resources: ConfigResource[], options: { includeSynonyms?: boolean } = {}): Promise<ConfigDescription[]> {
     const out: ConfigDescription[] = [];
     // broker resources must go to that broker; topic resources to any broker
-    const groups = new Map<number, ConfigResource[]>();
-    for (const r of resources) {
-      const target = r.type === 'broker' || r.type === 'broker_logger' ? (r.name === '' ? -1 : Number(r.name)) : -1;
-      let a = groups.get(target);
-      if (!a) groups.set(target, (a = []));
-      a.push(r);
-    }
+    const groups = groupBy(resources, (r) => (r.type === 'broker' || r.type === 'broker_logger' ? (r.name === '' ? -1 : Number(r.name)) : -1));
     for (const [target, rs] of groups) {
       const req = spec(ApiKeys.DescribeConfigs, encodeDescribeConfigsRequest, decodeDescribeConfigsResponse, (v: number) => ({
         resources: rs.map((r) => ({ resourceType: RESOURCE_TYPES[r.type], resourceName: r.name, configurationKeys: r.keys ?? null })),
@@ -482,29 +473,13 @@ export class Admin {
 
   /** Committed offsets of a group (all partitions it has offsets for, or just `partitions`). */
   async listConsumerGroupOffsets(groupId: string, partitions?: TopicPartition[]): Promise<TopicPartitionOffset[]> {
-    const byTopic = new Map<string, number[]>();
-    for (const p of partitions ?? []) {
-      let a = byTopic.get(p.topic);
-      if (!a) byTopic.set(p.topic, (a = []));
-      a.push(p.partition);
-    }
-    const topics = partitions ? [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) : null;
     return this.withCoordinator(groupId, async (node) => {
-      const resp = await this.cluster.sendTo(
-        node,
-        spec(ApiKeys.OffsetFetch, encodeOffsetFetchRequest, decodeOffsetFetchResponse, (v: number) =>
-          v >= 8 ? { groups: [{ groupId, topics }], requireStable: false } : { groupId, topics: topics ?? (v >= 2 ? null : []) },
-        ),
-      );
-      const g = resp.groups && resp.groups.length > 0 ? resp.groups[0]! : null;
-      check(g ? (g.errorCode ?? 0) : (resp.errorCode ?? 0));
+      const resp = await this.cluster.sendTo(node, offsetFetchRequest(groupId, partitions ?? null, false));
       const out: TopicPartitionOffset[] = [];
-      for (const t of g ? g.topics : (resp.topics ?? [])) {
-        for (const p of t.partitions) {
-          check(p.errorCode);
-          if (p.committedOffset < 0n && !partitions) continue;
-          out.push({ topic: t.name, partition: p.partitionIndex, offset: Number(p.committedOffset), metadata: p.metadata ?? null, leaderEpoch: p.committedLeaderEpoch ?? -1 });
-        }
+      for (const p of fetchedOffsets(resp)) {
+        check(p.errorCode);
+        if (p.offset < 0 && !partitions) continue;
+        out.push({ topic: p.topic, partition: p.partition, offset: p.offset, metadata: p.metadata, leaderEpoch: p.leaderEpoch });
       }
       return out.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
     });
@@ -512,36 +487,14 @@ export class Admin {
 
   /** Sets a group's committed offsets (the group must have no active members, as in Kafka). */
   async alterConsumerGroupOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
-    const topics = new Map<string, { partitionIndex: number; committedOffset: bigint; committedMetadata: string | null; committedLeaderEpoch: number }[]>();
-    for (const o of offsets) {
-      let a = topics.get(o.topic);
-      if (!a) topics.set(o.topic, (a = []));
-      a.push({ partitionIndex: o.partition, committedOffset: BigInt(o.offset), committedMetadata: o.metadata ?? '', committedLeaderEpoch: o.leaderEpoch ?? -1 });
-    }
     await this.withCoordinator(groupId, async (node) => {
-      const resp = await this.cluster.sendTo(
-        node,
-        spec(ApiKeys.OffsetCommit, encodeOffsetCommitRequest, decodeOffsetCommitResponse, (v: number) => ({
-          groupId,
-          generationIdOrMemberEpoch: -1,
-          memberId: '',
-          topics: [...topics].map(([name, ps]) => ({
-            name,
-            partitions: ps.map((p) => ({ partitionIndex: p.partitionIndex, committedOffset: p.committedOffset, committedMetadata: p.committedMetadata, ...(v >= 6 ? { committedLeaderEpoch: p.committedLeaderEpoch } : {}) })),
-          })),
-        })),
-      );
+      const resp = await this.cluster.sendTo(node, offsetCommitRequest(groupId, NO_MEMBER, offsets));
       for (const t of resp.topics) for (const p of t.partitions) check(p.errorCode);
     });
   }
 
   async deleteConsumerGroupOffsets(groupId: string, partitions: TopicPartition[]): Promise<void> {
-    const byTopic = new Map<string, { partitionIndex: number }[]>();
-    for (const p of partitions) {
-      let a = byTopic.get(p.topic);
-      if (!a) byTopic.set(p.topic, (a = []));
-      a.push({ partitionIndex: p.partition });
-    }
+    const byTopic = groupBy(partitions, (p) => p.topic, (p) => ({ partitionIndex: p.partition }));
     await this.withCoordinator(groupId, async (node) => {
       const resp = await this.cluster.sendTo(
         node,
@@ -573,25 +526,12 @@ export class Admin {
       const b = await this.listOffsets(rest, options);
       return requests.map((r) => (first.includes(r) ? a[first.indexOf(r)]! : b[rest.indexOf(r)]!));
     }
-    await this.cluster.refreshMetadata([...new Set(requests.map((r) => r.topic))]);
+    const byNode = await this.byLeader(requests);
     const result = new Map<string, ListOffsetsResult>();
-    const byNode = new Map<number, (TopicPartition & { spec: OffsetSpec })[]>();
-    for (const r of requests) {
-      const leader = this.cluster.leaderFor(r.topic, r.partition);
-      if (leader < 0) throw kafkaError(3, `${r.topic}-${r.partition} has no leader or does not exist`)!;
-      let a = byNode.get(leader);
-      if (!a) byNode.set(leader, (a = []));
-      a.push(r);
-    }
     const ts = (s: OffsetSpec): bigint => (s === 'earliest' ? -2n : s === 'latest' ? -1n : s === 'max-timestamp' ? -3n : BigInt(s.timestamp));
     await Promise.all(
       [...byNode].map(async ([node, rs]) => {
-        const topics = new Map<string, { partitionIndex: number; timestamp: bigint; currentLeaderEpoch: number }[]>();
-        for (const r of rs) {
-          let a = topics.get(r.topic);
-          if (!a) topics.set(r.topic, (a = []));
-          a.push({ partitionIndex: r.partition, timestamp: ts(r.spec), currentLeaderEpoch: -1 });
-        }
+        const topics = groupBy(rs, (r) => r.topic, (r) => ({ partitionIndex: r.partition, timestamp: ts(r.spec), currentLeaderEpoch: -1 }));
         const resp = await this.cluster.sendTo(
           node,
           spec(
@@ -625,24 +565,11 @@ export class Admin {
 
   /** Deletes records before `offset` (-1 = high watermark); returns the new low watermarks. */
   async deleteRecords(requests: TopicPartitionOffset[], options: { timeoutMs?: number } = {}): Promise<(TopicPartition & { lowWatermark: number })[]> {
-    await this.cluster.refreshMetadata([...new Set(requests.map((r) => r.topic))]);
-    const byNode = new Map<number, TopicPartitionOffset[]>();
-    for (const r of requests) {
-      const leader = this.cluster.leaderFor(r.topic, r.partition);
-      if (leader < 0) throw kafkaError(3, `${r.topic}-${r.partition} has no leader or does not exist`)!;
-      let a = byNode.get(leader);
-      if (!a) byNode.set(leader, (a = []));
-      a.push(r);
-    }
+    const byNode = await this.byLeader(requests);
     const out = new Map<string, TopicPartition & { lowWatermark: number }>();
     await Promise.all(
       [...byNode].map(async ([node, rs]) => {
-        const topics = new Map<string, { partitionIndex: number; offset: bigint }[]>();
-        for (const r of rs) {
-          let a = topics.get(r.topic);
-          if (!a) topics.set(r.topic, (a = []));
-          a.push({ partitionIndex: r.partition, offset: BigInt(r.offset) });
-        }
+        const topics = groupBy(rs, (r) => r.topic, (r) => ({ partitionIndex: r.partition, offset: BigInt(r.offset) }));
         const resp = await this.cluster.sendTo(
           node,
           spec(ApiKeys.DeleteRecords, encodeDeleteRecordsRequest, decodeDeleteRecordsResponse, {
@@ -659,6 +586,15 @@ export class Admin {
       }),
     );
     return requests.map((r) => out.get(tpKey(r.topic, r.partition))!);
+  }
+
+  /** `requests` grouped by the node leading each partition (fresh metadata); UNKNOWN_TOPIC_OR_PARTITION without one. */
+  private async byLeader<T extends TopicPartition>(requests: T[]): Promise<Map<number, T[]>> {
+    await this.cluster.refreshMetadata([...new Set(requests.map((r) => r.topic))]);
+    for (const r of requests) {
+      if (this.cluster.leaderFor(r.topic, r.partition) < 0) throw kafkaError(3, `${r.topic}-${r.partition} has no leader or does not exist`)!;
+    }
+    return groupBy(requests, (r) => this.cluster.leaderFor(r.topic, r.partition));
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,7 @@
 // encoded here by hand.
 import { Reader } from '../protocol/primitives/reader.js';
 import { Writer } from '../protocol/primitives/writer.js';
-import type { TopicPartition } from './types.js';
+import { groupBy, type TopicPartition } from './types.js';
 import { encodeConsumerProtocolSubscription, decodeConsumerProtocolSubscription } from '../protocol/generated/messages/consumer-protocol-subscription.js';
 import { encodeConsumerProtocolAssignment, decodeConsumerProtocolAssignment } from '../protocol/generated/messages/consumer-protocol-assignment.js';
 
@@ -25,13 +25,7 @@ export interface Assignment {
 
 /** Groups partitions by topic (topics sorted, partitions ascending), the wire shape of both structures. */
 export function groupByTopic(tps: readonly TopicPartition[]): [string, number[]][] {
-  const m = new Map<string, number[]>();
-  for (const tp of tps) {
-    let a = m.get(tp.topic);
-    if (!a) m.set(tp.topic, (a = []));
-    a.push(tp.partition);
-  }
-  return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([t, ps]) => [t, ps.sort((x, y) => x - y)]);
+  return [...groupBy(tps, (tp) => tp.topic, (tp) => tp.partition)].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([t, ps]) => [t, ps.sort((x, y) => x - y)]);
 }
 
 function writeTopicPartitions(w: Writer, tps: readonly TopicPartition[]): void {

@@ -17,7 +17,7 @@ import { encodeSubscription, decodeSubscription, encodeAssignment, decodeAssignm
 import { decodeFetchedRecords } from './fetch-decoder.js';
 import { spec } from './requests.js';
 import { fetchCommittedOffsets, commitGroupOffsets, CommitFailedError, type RetryPolicy } from './group-offsets.js';
-import { tpKey, type TopicPartition, type TopicPartitionOffset } from './types.js';
+import { groupBy, tpKey, type TopicPartition, type TopicPartitionOffset } from './types.js';
 import { ClosedError, ConfigError, KafkaClientError, KafkaError, TimeoutError } from './errors.js';
 import { ApiKeys } from '../protocol/generated/api-keys.js';
 import { encodeFetchRequest } from '../protocol/generated/messages/fetch-request.js';
@@ -332,14 +332,16 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
   private async fetchFrom(node: number, parts: PartitionState[]): Promise<void> {
     this.fetchesInFlight.add(node);
     const offsets = new Map<string, number>();
-    const topics = new Map<string, { partition: number; fetchOffset: bigint; partitionMaxBytes: number; currentLeaderEpoch: number; logStartOffset: bigint; lastFetchedEpoch: number }[]>();
     for (const s of parts) {
       s.fetching = true;
       offsets.set(tpKey(s.topic, s.partition), s.fetchOffset!);
-      let a = topics.get(s.topic);
-      if (!a) topics.set(s.topic, (a = []));
-      a.push({ partition: s.partition, fetchOffset: BigInt(s.fetchOffset!), partitionMaxBytes: this.config.int('max.partition.fetch.bytes'), currentLeaderEpoch: -1, logStartOffset: -1n, lastFetchedEpoch: -1 });
     }
+    const partitionMaxBytes = this.config.int('max.partition.fetch.bytes');
+    const topics = groupBy(
+      parts,
+      (s) => s.topic,
+      (s) => ({ partition: s.partition, fetchOffset: BigInt(s.fetchOffset!), partitionMaxBytes, currentLeaderEpoch: -1, logStartOffset: -1n, lastFetchedEpoch: -1 }),
+    );
     const readCommitted = this.config.str('isolation.level') === 'read_committed';
     try {
       const resp = await this.cluster.sendTo<FetchResponse>(
@@ -517,12 +519,7 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
       const readCommitted = this.config.str('isolation.level') === 'read_committed';
       await Promise.all(
         [...byNode].map(async ([node, ps]) => {
-          const topics = new Map<string, { partitionIndex: number; timestamp: bigint; currentLeaderEpoch: number; maxNumOffsets: number }[]>();
-          for (const p of ps) {
-            let a = topics.get(p.topic);
-            if (!a) topics.set(p.topic, (a = []));
-            a.push({ partitionIndex: p.partition, timestamp: p.timestamp, currentLeaderEpoch: -1, maxNumOffsets: 1 });
-          }
+          const topics = groupBy(ps, (p) => p.topic, (p) => ({ partitionIndex: p.partition, timestamp: p.timestamp, currentLeaderEpoch: -1, maxNumOffsets: 1 }));
           try {
             const resp = await this.cluster.sendTo(
               node,

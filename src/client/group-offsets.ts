@@ -3,13 +3,14 @@
 // generation/member errors mean the group rebalanced and are reported as CommitFailed (not retriable).
 import { Cluster, kafkaError, sleep } from './cluster.js';
 import { spec } from './requests.js';
-import { tpKey, type TopicPartition, type TopicPartitionOffset } from './types.js';
+import type { RequestSpec } from './connection.js';
+import { groupBy, tpKey, type TopicPartition, type TopicPartitionOffset } from './types.js';
 import { KafkaClientError, KafkaError } from './errors.js';
 import { ApiKeys } from '../protocol/generated/api-keys.js';
 import { encodeOffsetCommitRequest } from '../protocol/generated/messages/offset-commit-request.js';
-import { decodeOffsetCommitResponse } from '../protocol/generated/messages/offset-commit-response.js';
+import { decodeOffsetCommitResponse, type OffsetCommitResponse } from '../protocol/generated/messages/offset-commit-response.js';
 import { encodeOffsetFetchRequest } from '../protocol/generated/messages/offset-fetch-request.js';
-import { decodeOffsetFetchResponse } from '../protocol/generated/messages/offset-fetch-response.js';
+import { decodeOffsetFetchResponse, type OffsetFetchResponse } from '../protocol/generated/messages/offset-fetch-response.js';
 
 export interface RetryPolicy {
   deadline: number;
@@ -35,38 +36,73 @@ export class CommitFailedError extends KafkaClientError {
   }
 }
 
+/** A member without group membership (the admin client, a consumer with manual assignment). */
+export const NO_MEMBER: MemberIdentity = { generationId: -1, memberId: '', groupInstanceId: null };
+
+/** OffsetFetch of one group's partitions (null = all it has): v8+ nests the group, older versions name it. */
+export function offsetFetchRequest(groupId: string, parts: TopicPartition[] | null, requireStable: boolean): RequestSpec<OffsetFetchResponse> {
+  const topics = parts && [...groupBy(parts, (p) => p.topic, (p) => p.partition)].map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
+  return spec(ApiKeys.OffsetFetch, encodeOffsetFetchRequest, decodeOffsetFetchResponse, (v: number) =>
+    v >= 8 ? { groups: [{ groupId, topics }], requireStable } : { groupId, topics: topics ?? (v >= 2 ? null : []), ...(v >= 7 ? { requireStable } : {}) },
+  );
+}
+
+export interface FetchedOffset extends TopicPartition {
+  /** -1: the group has no committed offset for the partition. */
+  offset: number;
+  metadata: string | null;
+  leaderEpoch: number;
+  errorCode: number;
+}
+
+/** The partitions of an OffsetFetch response, whichever layout; throws the group-level error first. */
+export function fetchedOffsets(resp: OffsetFetchResponse): FetchedOffset[] {
+  const group = resp.groups && resp.groups.length > 0 ? resp.groups[0]! : null;
+  const groupError = group ? (group.errorCode ?? 0) : (resp.errorCode ?? 0);
+  if (groupError !== 0) throw kafkaError(groupError)!;
+  const out: FetchedOffset[] = [];
+  for (const t of group ? group.topics : (resp.topics ?? [])) {
+    for (const p of t.partitions) {
+      out.push({ topic: t.name, partition: p.partitionIndex, offset: Number(p.committedOffset), metadata: p.metadata ?? null, leaderEpoch: p.committedLeaderEpoch ?? -1, errorCode: p.errorCode });
+    }
+  }
+  return out;
+}
+
+/** OffsetCommit of `offsets` by `member` (leader epochs from v6, the group instance id from v7). */
+export function offsetCommitRequest(groupId: string, member: MemberIdentity, offsets: TopicPartitionOffset[]): RequestSpec<OffsetCommitResponse> {
+  const topics = groupBy(offsets, (o) => o.topic);
+  return spec(ApiKeys.OffsetCommit, encodeOffsetCommitRequest, decodeOffsetCommitResponse, (v: number) => ({
+    groupId,
+    generationIdOrMemberEpoch: member.generationId,
+    memberId: member.memberId,
+    ...(v >= 7 ? { groupInstanceId: member.groupInstanceId } : {}),
+    topics: [...topics].map(([name, os]) => ({
+      name,
+      partitions: os.map((o) => ({
+        partitionIndex: o.partition,
+        committedOffset: BigInt(o.offset),
+        committedMetadata: o.metadata ?? '',
+        ...(v >= 6 ? { committedLeaderEpoch: o.leaderEpoch ?? -1 } : {}),
+      })),
+    })),
+  }));
+}
+
 function isCoordinatorMoved(e: unknown): boolean {
   return e instanceof KafkaError && (e.name === 'NOT_COORDINATOR' || e.name === 'COORDINATOR_NOT_AVAILABLE');
 }
 
 /** Committed offsets (and metadata) of `parts`; offset -1 when the group has none. */
 export async function fetchCommittedOffsets(cluster: Cluster, groupId: string, parts: TopicPartition[], policy: RetryPolicy): Promise<Map<string, { offset: number; metadata: string | null }>> {
-  const topics = new Map<string, number[]>();
-  for (const p of parts) {
-    let a = topics.get(p.topic);
-    if (!a) topics.set(p.topic, (a = []));
-    a.push(p.partition);
-  }
-  const wanted = [...topics].map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
   for (;;) {
     const coordinator = await cluster.coordinator(groupId, 0, Math.max(1, policy.deadline - Date.now()));
     try {
-      const resp = await cluster.sendTo(
-        coordinator,
-        spec(ApiKeys.OffsetFetch, encodeOffsetFetchRequest, decodeOffsetFetchResponse, (v: number) =>
-          v >= 8 ? { groups: [{ groupId, topics: wanted }], requireStable: true } : { groupId, topics: wanted, ...(v >= 7 ? { requireStable: true } : {}) },
-        ),
-        'coordinator',
-      );
-      const group = resp.groups && resp.groups.length > 0 ? resp.groups[0]! : null;
-      const topErr = group ? (group.errorCode ?? 0) : (resp.errorCode ?? 0);
-      if (topErr !== 0) throw kafkaError(topErr)!;
+      const resp = await cluster.sendTo(coordinator, offsetFetchRequest(groupId, parts, true), 'coordinator');
       const out = new Map<string, { offset: number; metadata: string | null }>();
-      for (const t of group ? group.topics : (resp.topics ?? [])) {
-        for (const p of t.partitions) {
-          if (p.errorCode !== 0) throw kafkaError(p.errorCode)!; // UNSTABLE_OFFSET_COMMIT is retriable
-          out.set(tpKey(t.name, p.partitionIndex), { offset: Number(p.committedOffset), metadata: p.metadata ?? null });
-        }
+      for (const p of fetchedOffsets(resp)) {
+        if (p.errorCode !== 0) throw kafkaError(p.errorCode)!; // UNSTABLE_OFFSET_COMMIT is retriable
+        out.set(tpKey(p.topic, p.partition), { offset: p.offset, metadata: p.metadata });
       }
       return out;
     } catch (e) {
@@ -80,34 +116,10 @@ export async function fetchCommittedOffsets(cluster: Cluster, groupId: string, p
 
 /** Commits `offsets` for the group; retries retriable failures only when `retry` (commitSync, not commitAsync). */
 export async function commitGroupOffsets(cluster: Cluster, groupId: string, member: MemberIdentity, offsets: TopicPartitionOffset[], retry: boolean, policy: RetryPolicy): Promise<void> {
-  const topics = new Map<string, TopicPartitionOffset[]>();
-  for (const o of offsets) {
-    let a = topics.get(o.topic);
-    if (!a) topics.set(o.topic, (a = []));
-    a.push(o);
-  }
   for (;;) {
     try {
       const coordinator = await cluster.coordinator(groupId, 0, Math.max(1, policy.deadline - Date.now()));
-      const resp = await cluster.sendTo(
-        coordinator,
-        spec(ApiKeys.OffsetCommit, encodeOffsetCommitRequest, decodeOffsetCommitResponse, (v: number) => ({
-          groupId,
-          generationIdOrMemberEpoch: member.generationId,
-          memberId: member.memberId,
-          ...(v >= 7 ? { groupInstanceId: member.groupInstanceId } : {}),
-          topics: [...topics].map(([name, os]) => ({
-            name,
-            partitions: os.map((o) => ({
-              partitionIndex: o.partition,
-              committedOffset: BigInt(o.offset),
-              committedMetadata: o.metadata ?? '',
-              ...(v >= 6 ? { committedLeaderEpoch: o.leaderEpoch ?? -1 } : {}),
-            })),
-          })),
-        })),
-        'coordinator',
-      );
+      const resp = await cluster.sendTo(coordinator, offsetCommitRequest(groupId, member, offsets), 'coordinator');
       for (const t of resp.topics) {
         for (const p of t.partitions) {
           if (p.errorCode === 0) continue;

@@ -30,7 +30,7 @@ import {
   TimeoutError,
   UnsupportedFeatureError,
 } from './errors.js';
-import type { TopicPartition } from './types.js';
+import { groupBy, type TopicPartition } from './types.js';
 import { RecordFuture } from './record-future.js';
 
 type Target = CompletionTarget;
@@ -658,12 +658,7 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
       b.attempts++;
       this.acc.queue(b.topic, b.partition).inFlight.push(b);
     }
-    const topics = new Map<string, { index: number; records: Buffer }[]>();
-    for (const b of batches) {
-      let arr = topics.get(b.topic);
-      if (!arr) topics.set(b.topic, (arr = []));
-      arr.push({ index: b.partition, records: b.built! });
-    }
+    const topics = groupBy(batches, (b) => b.topic, (b) => ({ index: b.partition, records: b.built! }));
     const request = {
       transactionalId: this.transactionalId,
       acks: this.acks,

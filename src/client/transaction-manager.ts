@@ -8,7 +8,7 @@ import { Cluster, kafkaError, sleep } from './cluster.js';
 import type { RequestSpec } from './connection.js';
 import { spec } from './requests.js';
 import { ConfigError, KafkaClientError, KafkaError, UnsupportedFeatureError } from './errors.js';
-import type { TopicPartition } from './types.js';
+import { groupBy, type TopicPartition } from './types.js';
 import { ApiKeys } from '../protocol/generated/api-keys.js';
 import { encodeAddPartitionsToTxnRequest } from '../protocol/generated/messages/add-partitions-to-txn-request.js';
 import { decodeAddPartitionsToTxnResponse } from '../protocol/generated/messages/add-partitions-to-txn-response.js';
@@ -121,12 +121,7 @@ export class TransactionManager {
   private async addPendingPartitions(): Promise<void> {
     while (this.pending.size > 0) {
       const batch = [...this.pending.entries()];
-      const byTopic = new Map<string, number[]>();
-      for (const [, tp] of batch) {
-        let a = byTopic.get(tp.topic);
-        if (!a) byTopic.set(tp.topic, (a = []));
-        a.push(tp.partition);
-      }
+      const byTopic = groupBy(batch, ([, tp]) => tp.topic, ([, tp]) => tp.partition);
       try {
         await this.txnRequest(
           () =>
@@ -174,12 +169,11 @@ export class TransactionManager {
       'AddOffsetsToTxn',
     );
     this.offsetsAdded = true;
-    const byTopic = new Map<string, { partitionIndex: number; committedOffset: bigint; committedMetadata: string | null; committedLeaderEpoch: number }[]>();
-    for (const o of offsets) {
-      let a = byTopic.get(o.topic);
-      if (!a) byTopic.set(o.topic, (a = []));
-      a.push({ partitionIndex: o.partition, committedOffset: BigInt(o.offset), committedMetadata: o.metadata ?? '', committedLeaderEpoch: -1 });
-    }
+    const byTopic = groupBy(
+      offsets,
+      (o) => o.topic,
+      (o) => ({ partitionIndex: o.partition, committedOffset: BigInt(o.offset), committedMetadata: o.metadata ?? '', committedLeaderEpoch: -1 }),
+    );
     const deadline = Date.now() + this.host.maxBlockMs;
     for (;;) {
       const node = await this.host.cluster.coordinator(groupId, 0);
