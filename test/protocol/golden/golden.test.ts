@@ -5,8 +5,7 @@
 // produced, and re-encode byte-exact when uncompressed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { Reader } from '../../../src/protocol/primitives/reader.js';
 import {
   decodeRequestBody,
@@ -24,25 +23,11 @@ import { decodeRecordBatch, encodeRecordBatch, type DecodedBatch } from '../../.
 import { decodeLegacyMessageSet, isLegacyMessageSet, legacyToRecordBatch } from '../../../src/protocol/records/legacy.js';
 import { CompressionType } from '../../../src/protocol/compression/index.js';
 import { goldenMessages } from '../../../scripts/capture/scenario.js';
-import { REPO_ROOT } from '../../helpers/build-cache.js';
+import { WIRE_DIR, isMockUnsupportedApiVersions, wireFrame, wireIndex, type FixtureEntry } from '../../helpers/wire-fixtures.js';
 
-interface FixtureEntry {
-  client: string;
-  /** 'mock': librdkafka's mock cluster answered; 'gregor': Gregor's broker did (requests at today's versions). */
-  upstream: 'mock' | 'gregor';
-  file: string;
-  direction: 'request' | 'response';
-  apiKey: number;
-  apiName: string;
-  apiVersion: number;
-  correlationId: number;
-  conn: number;
-  compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
-}
-
-const WIRE = join(REPO_ROOT, 'test', 'fixtures', 'wire');
-const index = JSON.parse(readFileSync(join(WIRE, 'index.json'), 'utf8')) as FixtureEntry[];
-const load = (e: FixtureEntry): Buffer => readFileSync(join(WIRE, e.file));
+// upstream 'mock': librdkafka's mock cluster answered; 'gregor': Gregor's broker did (requests at today's versions).
+const index = wireIndex();
+const load = wireFrame;
 const clients = [...new Set(index.map((e) => e.client))];
 /** A capture session: one client against one upstream. */
 const sessions = [...new Set(index.map((e) => `${e.client}@${e.upstream}`))];
@@ -56,9 +41,6 @@ const txnSessions = new Set(sessions.filter((s) => index.some((e) => inSession(s
 const produceRequests = (session: string) =>
   index.filter((x) => inSession(session)(x) && x.apiKey === 0 && x.direction === 'request');
 
-const API_VERSIONS = 18;
-const UNSUPPORTED_VERSION = 35;
-
 const CODECS: Record<NonNullable<FixtureEntry['compression']>, CompressionType> = {
   none: CompressionType.None,
   gzip: CompressionType.Gzip,
@@ -66,14 +48,6 @@ const CODECS: Record<NonNullable<FixtureEntry['compression']>, CompressionType> 
   lz4: CompressionType.Lz4,
   zstd: CompressionType.Zstd,
 };
-
-/**
- * librdkafka 2.0.2's mock answers an ApiVersions request of a version it lacks with UNSUPPORTED_VERSION in a
- * body of its own shape (not Kafka's v0 fallback body); clients read only the error code and retry with v0.
- */
-function isMockUnsupportedApiVersions(e: FixtureEntry, bytes: Buffer): boolean {
-  return e.direction === 'response' && e.apiKey === API_VERSIONS && bytes.readInt16BE(8) === UNSUPPORTED_VERSION;
-}
 
 test('fixtures come from at least three real clients, with requests and responses', () => {
   assert.ok(clients.length >= 3, `clients: ${clients.join(', ')}`);
@@ -87,7 +61,7 @@ test('fixtures come from at least three real clients, with requests and response
 });
 
 test('index.json lists exactly the fixture files on disk', () => {
-  const onDisk = (readdirSync(WIRE, { recursive: true }) as string[]).filter((f) => f.endsWith('.bin')).sort();
+  const onDisk = (readdirSync(WIRE_DIR, { recursive: true }) as string[]).filter((f) => f.endsWith('.bin')).sort();
   assert.deepEqual([...new Set(index.map((e) => e.file))].sort(), onDisk);
 });
 

@@ -4,25 +4,13 @@
 // message decoders; the record batches' own malformed-input tests live with src/protocol/records.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Reader } from '../../../src/protocol/primitives/reader.js';
 import { decodeRequestBody, decodeRequestHeader, decodeResponse } from '../../../src/protocol/messages.js';
 import { isProtocolError } from '../../../src/protocol/errors.js';
-import { REPO_ROOT } from '../../helpers/build-cache.js';
+import { isMockUnsupportedApiVersions, wireFrame, wireIndex, type FixtureEntry } from '../../helpers/wire-fixtures.js';
 
-interface FixtureEntry {
-  file: string;
-  direction: 'request' | 'response';
-  apiKey: number;
-  apiVersion: number;
-}
-
-const WIRE = join(REPO_ROOT, 'test', 'fixtures', 'wire');
-const index = (JSON.parse(readFileSync(join(WIRE, 'index.json'), 'utf8')) as FixtureEntry[]).filter(
-  // librdkafka's mock answers unsupported ApiVersions versions in a shape of its own (see golden.test.ts).
-  (e) => !(e.direction === 'response' && e.apiKey === 18 && readFileSync(join(WIRE, e.file)).readInt16BE(8) === 35),
-);
+// librdkafka's mock answers unsupported ApiVersions versions in a shape of its own (see wire-fixtures.ts).
+const index = wireIndex().filter((e) => !isMockUnsupportedApiVersions(e, wireFrame(e)));
 
 /** Decodes a frame without its size prefix, the way the broker (requests) or a client (responses) would. */
 function decode(e: FixtureEntry, payload: Buffer): void {
@@ -60,7 +48,7 @@ function rng(seed: number): () => number {
 test('every strict prefix of every captured frame is rejected with a ProtocolError', () => {
   let prefixes = 0;
   for (const e of index) {
-    const payload = readFileSync(join(WIRE, e.file)).subarray(4);
+    const payload = wireFrame(e).subarray(4);
     // All prefixes for small frames; for large ones (Fetch/Produce with data) every 7th plus the last 64.
     for (let len = 0; len < payload.length; len++) {
       if (payload.length > 512 && len % 7 !== 0 && len < payload.length - 64) continue;
@@ -86,7 +74,7 @@ test('random byte mutations of captured frames decode or fail with a ProtocolErr
   let decoded = 0;
   let rejected = 0;
   for (const e of index) {
-    const original = readFileSync(join(WIRE, e.file)).subarray(4);
+    const original = wireFrame(e).subarray(4);
     for (let round = 0; round < 30; round++) {
       const m = Buffer.from(original);
       const flips = 1 + Math.floor(next() * 4);

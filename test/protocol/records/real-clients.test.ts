@@ -3,8 +3,6 @@
 // pins down how each client frames snappy and LZ4, which is why the decoders accept every variant.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Reader } from '../../../src/protocol/primitives/reader.js';
 import { decodeRequestBody, decodeRequestHeader, type KnownApiKey } from '../../../src/protocol/messages.js';
 import { type ProduceRequest } from '../../../src/protocol/generated/messages/produce-request.js';
@@ -13,19 +11,10 @@ import { decodeRecordBatch, encodeRecordBatch } from '../../../src/protocol/reco
 import { RecordBatchView } from '../../../src/protocol/records/batch-view.js';
 import { CompressionType } from '../../../src/protocol/compression/index.js';
 import { isXerialFramed } from '../../../src/protocol/compression/snappy.js';
-import { REPO_ROOT } from '../../helpers/build-cache.js';
+import { wireFrame, wireIndex } from '../../helpers/wire-fixtures.js';
 import { MAGIC } from '../../../src/protocol/records/batch-header.js';
 
-interface FixtureEntry {
-  client: string;
-  file: string;
-  direction: 'request' | 'response';
-  apiKey: number;
-  compression?: string;
-}
-
-const WIRE = join(REPO_ROOT, 'test', 'fixtures', 'wire');
-const index = JSON.parse(readFileSync(join(WIRE, 'index.json'), 'utf8')) as FixtureEntry[];
+const index = wireIndex();
 
 interface Produced {
   client: string;
@@ -36,7 +25,7 @@ interface Produced {
 function producedBatches(): Produced[] {
   const out: Produced[] = [];
   for (const e of index.filter((x) => x.direction === 'request' && x.apiKey === 0)) {
-    const bytes = readFileSync(join(WIRE, e.file));
+    const bytes = wireFrame(e);
     const r = new Reader(bytes, 4);
     const h = decodeRequestHeader(r);
     const body = decodeRequestBody(h.apiKey as KnownApiKey, h.apiVersion, r) as ProduceRequest;
