@@ -9,12 +9,13 @@ import { startGregor, type GregorBroker } from '../helpers/broker.js';
 import {
   CONSUMERS,
   PRODUCERS,
+  messageContent,
+  sampleMessages,
   kcat,
   kcatConsume,
   kcatMetadata,
   kcatProduce,
   type ClientName,
-  type ConsumedMessage,
   type TestMessage,
 } from '../helpers/real-clients.js';
 
@@ -28,18 +29,6 @@ before(async () => {
 after(async () => {
   await broker?.close();
 });
-
-function sample(client: ClientName): TestMessage[] {
-  return [
-    { key: Buffer.from(`${client}-k1`), value: Buffer.from([0, 1, 2, 10, 13, 0xfe, 0xff]), headers: [{ key: 'origin', value: Buffer.from(client) }] },
-    { key: null, value: Buffer.from(`plain value from ${client}`) },
-    { key: Buffer.from('k3'), value: Buffer.alloc(0) },
-    { key: Buffer.from('k4'), value: Buffer.alloc(3000, client.length) },
-  ];
-}
-
-const view = (m: ConsumedMessage) => ({ key: m.key, value: m.value, headers: m.headers });
-const expected = (m: TestMessage) => ({ key: m.key, value: m.value, headers: m.headers ?? [] });
 
 test('kcat -L lists the broker and an auto-created topic', async () => {
   await kcatProduce({ bootstrap: broker.bootstrap, topic: 'meta-topic', messages: [{ key: Buffer.from('a'), value: Buffer.from('b') }] });
@@ -60,7 +49,7 @@ for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const) {
     }));
     await kcatProduce({ bootstrap: broker.bootstrap, topic, messages, compression: codec });
     const got = await kcatConsume({ bootstrap: broker.bootstrap, topic, count: messages.length });
-    assert.deepEqual(got.map(view), messages.map(expected));
+    assert.deepEqual(got.map(messageContent), messages.map(messageContent));
     assert.deepEqual(got.map((m) => m.offset), messages.map((_, i) => BigInt(i)));
     // librdkafka really compressed (it only does when the broker advertises Produce v0), and the broker kept it.
     const stored = readdirSync(join(broker.dataDir, `${topic}-0`))
@@ -88,7 +77,7 @@ test('every client reads back what every other client produced, byte-exact', asy
   });
   assert.equal(created, true);
   for (const [i, client] of CLIENTS.entries()) {
-    const messages = sample(client).map((m) => ({ ...m, partition: i }));
+    const messages = sampleMessages(client).map((m) => ({ ...m, partition: i }));
     await PRODUCERS[client]({ bootstrap: broker.bootstrap, topic, messages, compression: client === 'platformatic' ? 'none' : 'gzip', timeoutMs: 30_000 });
   }
   const total = CLIENTS.length * 4;
@@ -97,7 +86,7 @@ test('every client reads back what every other client produced, byte-exact', asy
     assert.equal(got.length, total, `${consumer} read ${got.length} of ${total}`);
     for (const [i, producer] of CLIENTS.entries()) {
       const part = got.filter((m) => m.partition === i).sort((a, b) => Number(a.offset - b.offset));
-      assert.deepEqual(part.map(view), sample(producer).map(expected), `${consumer} reading ${producer}'s messages`);
+      assert.deepEqual(part.map(messageContent), sampleMessages(producer).map(messageContent), `${consumer} reading ${producer}'s messages`);
     }
   }
 });

@@ -4,10 +4,10 @@ import { startMockCluster } from './mock-cluster.js';
 import {
   CONSUMERS,
   PRODUCERS,
+  messageContent,
+  sampleMessages,
   parseKcatOutput,
   type ClientName,
-  type ConsumedMessage,
-  type TestMessage,
 } from './real-clients.js';
 
 test('parseKcatOutput reads binary keys/values by length, null and empty distinctly', () => {
@@ -35,24 +35,12 @@ test('parseKcatOutput reads binary keys/values by length, null and empty distinc
 // @platformatic/kafka needs ApiVersions v3+, which librdkafka 2.0.2's mock lacks; it is covered by test/interop.
 const CLIENTS: ClientName[] = ['kcat', 'confluent', 'kafka-python', 'kafkajs'];
 
-function sample(client: ClientName): TestMessage[] {
-  return [
-    { key: Buffer.from(`${client}-k1`), value: Buffer.from([0, 1, 2, 10, 13, 0xfe, 0xff]), headers: [{ key: 'origin', value: Buffer.from(client) }] },
-    { key: null, value: Buffer.from(`plain value from ${client}`) },
-    { key: Buffer.from('k3'), value: Buffer.alloc(0) },
-    { key: Buffer.from('k4'), value: Buffer.alloc(3000, client.length) },
-  ];
-}
-
-const view = (m: ConsumedMessage) => ({ key: m.key, value: m.value, headers: m.headers });
-const expected = (m: TestMessage) => ({ key: m.key, value: m.value, headers: m.headers ?? [] });
-
 test('every client reads back what every other client produced, byte-exact (librdkafka mock cluster)', async () => {
   const mc = await startMockCluster({ brokers: 1, topics: [{ name: 'matrix', partitions: CLIENTS.length }] });
   try {
     // Each producer writes its own partition so the expected order per partition is known.
     for (const [i, client] of CLIENTS.entries()) {
-      const messages = sample(client).map((m) => ({ ...m, partition: i }));
+      const messages = sampleMessages(client).map((m) => ({ ...m, partition: i }));
       await PRODUCERS[client]({ bootstrap: mc.bootstrap, topic: 'matrix', messages, compression: 'gzip', timeoutMs: 30_000 });
     }
     const total = CLIENTS.length * 4;
@@ -61,7 +49,7 @@ test('every client reads back what every other client produced, byte-exact (libr
       assert.equal(got.length, total, `${consumer} read ${got.length}/${total}`);
       for (const [i, producer] of CLIENTS.entries()) {
         const inPartition = got.filter((m) => m.partition === i).sort((a, b) => Number(a.offset - b.offset));
-        assert.deepEqual(inPartition.map(view), sample(producer).map(expected), `${producer} -> ${consumer}`);
+        assert.deepEqual(inPartition.map(messageContent), sampleMessages(producer).map(messageContent), `${producer} -> ${consumer}`);
       }
     }
   } finally {

@@ -607,6 +607,22 @@ export const PRODUCERS: Record<ClientName, (opts: ProduceOptions) => Promise<voi
   platformatic: platformaticProduce,
 };
 
+/** Four messages every client must carry byte-exact: binary with CR/LF/0xff and a header, a null key, an empty
+ * value, and a 3000-byte value; tagged with the producing client so a mix-up shows. */
+export function sampleMessages(client: ClientName): TestMessage[] {
+  return [
+    { key: Buffer.from(`${client}-k1`), value: Buffer.from([0, 1, 2, 10, 13, 0xfe, 0xff]), headers: [{ key: 'origin', value: Buffer.from(client) }] },
+    { key: null, value: Buffer.from(`plain value from ${client}`) },
+    { key: Buffer.from('k3'), value: Buffer.alloc(0) },
+    { key: Buffer.from('k4'), value: Buffer.alloc(3000, client.length) },
+  ];
+}
+
+/** The part of a message compared across clients: key, value and headers (absent headers = none). */
+export function messageContent(m: ConsumedMessage | TestMessage): { key: Buffer | null; value: Buffer | null; headers: TestHeader[] } {
+  return { key: m.key, value: m.value, headers: m.headers ?? [] };
+}
+
 export const CONSUMERS: Record<ClientName, (opts: ConsumeOptions) => Promise<ConsumedMessage[]>> = {
   kcat: kcatConsume,
   confluent: confluentConsume,

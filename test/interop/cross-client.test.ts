@@ -13,10 +13,10 @@ import { CompressionType } from '../../src/protocol/compression/index.js';
 import {
   CONSUMERS,
   PRODUCERS,
+  messageContent,
   kafkaPythonCodecs,
   type ClientName,
   type Codec,
-  type ConsumedMessage,
   type TestMessage,
 } from '../helpers/real-clients.js';
 import { ALL_CLIENTS, startTarget, type InteropTarget } from './target.js';
@@ -73,8 +73,6 @@ before(async () => {
 after(async () => {
   await target?.close();
 });
-
-const shape = (m: ConsumedMessage | TestMessage) => ({ key: m.key, value: m.value, headers: m.headers ?? [] });
 
 test('every client produces to its own partition with every codec it supports', async () => {
   for (const codec of CODECS) {
@@ -146,7 +144,7 @@ for (const consumer of ALL_CLIENTS) {
         for (const producer of from) {
           const partition = ALL_CLIENTS.indexOf(producer);
           const mine = got.filter((m) => m.partition === partition).sort((a, b) => (a.offset < b.offset ? -1 : 1));
-          assert.deepEqual(mine.map(shape), messagesOf(producer, codec).map(shape), `${producer} --${codec}--> ${consumer}`);
+          assert.deepEqual(mine.map(messageContent), messagesOf(producer, codec).map(messageContent), `${producer} --${codec}--> ${consumer}`);
           assert.deepEqual(mine.map((m) => m.offset), [0n, 1n, 2n, 3n], `${producer} --${codec}--> ${consumer}: offsets`);
         }
       }
