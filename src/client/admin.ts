@@ -2,7 +2,7 @@
 // expects it (topic creation/deletion to the controller, group calls to the group coordinator, ListOffsets and
 // DeleteRecords to partition leaders, ListGroups to every broker). Per-item broker errors become KafkaError with
 // the broker's message kept in `brokerMessage`.
-import { Cluster, kafkaError, sleep, type BrokerInfo } from './cluster.js';
+import { Cluster, kafkaError, sleep, type BrokerInfo, type PartitionMetadata } from './cluster.js';
 import { ResolvedConfig, type RawConfig } from './config.js';
 import { spec } from './requests.js';
 import { decodeAssignment, decodeSubscription } from './consumer-protocol.js';
@@ -56,14 +56,8 @@ export interface NewTopic {
   configs?: Record<string, string>;
 }
 
-export interface PartitionDescription {
-  partition: number;
-  leader: number;
-  leaderEpoch: number;
-  replicas: number[];
-  isr: number[];
-  offlineReplicas: number[];
-}
+/** A partition as describeTopics reports it: the cluster metadata of the partition, without its error code. */
+export type PartitionDescription = Omit<PartitionMetadata, 'errorCode'>;
 
 export interface TopicDescription {
   name: string;

@@ -563,22 +563,21 @@ export class Consumer<K = Buffer, V = Buffer> implements AsyncIterable<ConsumerR
   }
 
   async seekToBeginning(partitions?: TopicPartition[]): Promise<void> {
-    for (const tp of partitions ?? this.assignment()) {
-      const s = this.state(tp);
-      this.clearBuffer(s);
-      s.position = null;
-      s.fetchOffset = null;
-      s.reset = 'earliest';
-    }
+    this.resetTo('earliest', partitions ?? this.assignment());
   }
 
   async seekToEnd(partitions?: TopicPartition[]): Promise<void> {
-    for (const tp of partitions ?? this.assignment()) {
+    this.resetTo('latest', partitions ?? this.assignment());
+  }
+
+  /** Drops buffered records; the position is looked up again (lazily, like Java) at the next poll or position(). */
+  private resetTo(reset: 'earliest' | 'latest', partitions: TopicPartition[]): void {
+    for (const tp of partitions) {
       const s = this.state(tp);
       this.clearBuffer(s);
       s.position = null;
       s.fetchOffset = null;
-      s.reset = 'latest';
+      s.reset = reset;
     }
   }
 
