@@ -31,6 +31,13 @@ function compareMembers(a: MemberSubscription, b: MemberSubscription): number {
   return a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0;
 }
 
+/** Every topic some member subscribes to, sorted: the order range and round-robin hand partitions out in. */
+function subscribedTopicsSorted(members: readonly MemberSubscription[]): string[] {
+  const topics = new Set<string>();
+  for (const m of members) for (const t of m.topics) topics.add(t);
+  return [...topics].sort();
+}
+
 function emptyResult(members: readonly MemberSubscription[]): Map<string, TopicPartition[]> {
   const m = new Map<string, TopicPartition[]>();
   for (const mem of members) m.set(mem.memberId, []);
@@ -42,9 +49,7 @@ export const RangeAssignor: Assignor = {
   rebalanceProtocol: 'eager',
   assign(counts, members) {
     const result = emptyResult(members);
-    const topics = new Set<string>();
-    for (const m of members) for (const t of m.topics) topics.add(t);
-    for (const topic of [...topics].sort()) {
+    for (const topic of subscribedTopicsSorted(members)) {
       const n = counts.get(topic);
       if (n === undefined) continue;
       const consumers = members.filter((m) => m.topics.includes(topic)).sort(compareMembers);
@@ -66,10 +71,8 @@ export const RoundRobinAssignor: Assignor = {
   assign(counts, members) {
     const result = emptyResult(members);
     const sorted = [...members].sort(compareMembers);
-    const topics = new Set<string>();
-    for (const m of members) for (const t of m.topics) topics.add(t);
     let idx = 0;
-    for (const topic of [...topics].sort()) {
+    for (const topic of subscribedTopicsSorted(members)) {
       const n = counts.get(topic) ?? 0;
       for (let p = 0; p < n; p++) {
         // next member (circularly) that subscribes to this topic
