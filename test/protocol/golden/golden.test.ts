@@ -21,7 +21,7 @@ import { type FetchResponse } from '../../../src/protocol/generated/messages/fet
 import { splitBatches } from '../../../src/protocol/records/batch-view.js';
 import { decodeRecordBatch, encodeRecordBatch, type DecodedBatch } from '../../../src/protocol/records/record-batch.js';
 import { decodeLegacyMessageSet, isLegacyMessageSet, legacyToRecordBatch } from '../../../src/protocol/records/legacy.js';
-import { CompressionType } from '../../../src/protocol/compression/index.js';
+import { CompressionType, compressionTypeFromName } from '../../../src/protocol/compression/index.js';
 import { goldenMessages } from '../../../scripts/capture/scenario.js';
 import { WIRE_DIR, isMockUnsupportedApiVersions, wireFrame, wireIndex, type FixtureEntry } from '../../helpers/wire-fixtures.js';
 
@@ -41,13 +41,6 @@ const txnSessions = new Set(sessions.filter((s) => index.some((e) => inSession(s
 const produceRequests = (session: string) =>
   index.filter((x) => inSession(session)(x) && x.apiKey === 0 && x.direction === 'request');
 
-const CODECS: Record<NonNullable<FixtureEntry['compression']>, CompressionType> = {
-  none: CompressionType.None,
-  gzip: CompressionType.Gzip,
-  snappy: CompressionType.Snappy,
-  lz4: CompressionType.Lz4,
-  zstd: CompressionType.Zstd,
-};
 
 test('fixtures come from at least three real clients, with requests and responses', () => {
   assert.ok(clients.length >= 3, `clients: ${clients.join(', ')}`);
@@ -126,7 +119,7 @@ function producedBatches(session: string): BatchSeen[] {
         for (const view of splitBatches(p.records).batches) {
           assert.equal(view.magic, 2, `${e.file}: magic`);
           assert.ok(view.isCrcValid(), `${e.file}: CRC32C`);
-          out.push({ client: e.client, file: e.file, codec: CODECS[e.compression ?? 'none'], batch: decodeRecordBatch(view), raw: view.buffer });
+          out.push({ client: e.client, file: e.file, codec: compressionTypeFromName(e.compression ?? 'none')!, batch: decodeRecordBatch(view), raw: view.buffer });
         }
       }
     }
@@ -153,7 +146,7 @@ for (const session of legacySessions) {
         assert.ok(p.records && isLegacyMessageSet(p.records), `${e.file}: legacy message set`);
         assert.equal(p.records.readInt8(16), magic, `${e.file}: magic`);
         const wrapperCodec = (p.records.readInt8(17) & 0x07) as CompressionType;
-        const codec = CODECS[e.compression ?? 'none'];
+        const codec = compressionTypeFromName(e.compression ?? 'none')!;
         assert.ok(wrapperCodec === codec || wrapperCodec === CompressionType.None, `${e.file}: codec ${wrapperCodec}`);
         const messages = decodeLegacyMessageSet(p.records);
         for (const m of messages) assert.equal(m.magic, magic);
