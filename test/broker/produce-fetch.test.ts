@@ -7,6 +7,7 @@ import { iterateBatches } from '../../src/protocol/records/batch-view.js';
 import { CompressionType } from '../../src/protocol/compression/types.js';
 import { TimestampType } from '../../src/protocol/records/types.js';
 import { RawClient, startTestBroker, type TestBroker } from './harness.js';
+import { legacyMessageV1 } from '../helpers/legacy-messages.js';
 
 let tb: TestBroker;
 let c: RawClient;
@@ -303,23 +304,10 @@ test('acks=0 produce to an unknown topic closes the connection (as Kafka does)',
 
 test('Produce v2 with a magic v1 message set is up-converted to a v2 batch', async () => {
   await createTopic('legacy');
-  const { crc32 } = await import('../../src/protocol/records/crc32.js');
-  const message = (offset: number, ts: number, key: string, value: string): Buffer => {
-    const body = Buffer.alloc(1 + 1 + 8 + 4 + key.length + 4 + value.length);
-    let o = body.writeInt8(1, 0); // magic
-    o = body.writeInt8(0, o); // attributes
-    o = body.writeBigInt64BE(BigInt(ts), o);
-    o = body.writeInt32BE(key.length, o);
-    o += body.write(key, o);
-    o = body.writeInt32BE(value.length, o);
-    body.write(value, o);
-    const head = Buffer.alloc(16);
-    head.writeBigInt64BE(BigInt(offset), 0);
-    head.writeInt32BE(4 + body.length, 8);
-    head.writeUInt32BE(crc32(body), 12);
-    return Buffer.concat([head, body]);
-  };
-  const set = Buffer.concat([message(0, 1111, 'k1', 'old-1'), message(1, 2222, 'k2', 'old-2')]);
+  const set = Buffer.concat([
+    legacyMessageV1({ offset: 0, timestamp: 1111, key: 'k1', value: 'old-1' }),
+    legacyMessageV1({ offset: 1, timestamp: 2222, key: 'k2', value: 'old-2' }),
+  ]);
   const r = await produce('legacy', 0, set, -1, 2);
   assert.equal(r.errorCode, 0);
   const { p } = await fetch('legacy', 0, 0n);

@@ -7,7 +7,7 @@ import { PartitionLog } from '../../src/storage/partition-log.js';
 import { encodeRecordBatch } from '../../src/protocol/records/record-batch.js';
 import { withTempDir } from '../helpers/tmp.js';
 import { runCli } from './run-cli.js';
-import { crc32 } from '../../src/protocol/records/crc32.js';
+import { legacyMessageV1 } from '../helpers/legacy-messages.js';
 
 async function writeLog(dir: string): Promise<string> {
   const log = await PartitionLog.open({ dir: join(dir, 't-0'), topicPartition: { topic: 't', partition: 0 }, config: { indexIntervalBytes: 1 } });
@@ -53,22 +53,8 @@ test('dump-log prints .index and .timeindex entries that match the log', async (
   });
 });
 
-/** One magic v1 message (legacy format) as Kafka 0.10 wrote it. */
-function legacyV1(offset: number, ts: number, value: string): Buffer {
-  const v = Buffer.from(value);
-  const body = Buffer.alloc(1 + 1 + 8 + 4 + 4 + v.length);
-  body.writeInt8(1, 0);
-  body.writeInt8(0, 1);
-  body.writeBigInt64BE(BigInt(ts), 2);
-  body.writeInt32BE(-1, 10);
-  body.writeInt32BE(v.length, 14);
-  v.copy(body, 18);
-  const head = Buffer.alloc(16);
-  head.writeBigInt64BE(BigInt(offset), 0);
-  head.writeInt32BE(4 + body.length, 8);
-  head.writeUInt32BE(crc32(body), 12);
-  return Buffer.concat([head, body]);
-}
+/** One magic v1 message (legacy format) as Kafka 0.10 wrote it, without a key. */
+const legacyV1 = (offset: number, timestamp: number, value: string): Buffer => legacyMessageV1({ offset, timestamp, key: null, value });
 
 test('dump-log reads legacy (magic v1) segments', async () => {
   await withTempDir(async (dir) => {

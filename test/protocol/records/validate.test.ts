@@ -7,7 +7,7 @@ import { RecordBatchView } from '../../../src/protocol/records/batch-view.js';
 import * as H from '../../../src/protocol/records/batch-header.js';
 import { TimestampType } from '../../../src/protocol/records/types.js';
 import { CompressionType } from '../../../src/protocol/compression/index.js';
-import { crc32 } from 'node:zlib';
+import { legacyMessageV1 } from '../../helpers/legacy-messages.js';
 
 const CORRUPT_MESSAGE = 2;
 const MESSAGE_TOO_LARGE = 10;
@@ -143,19 +143,7 @@ test('record-level errors: compacted topics need keys; timestamps out of range; 
 });
 
 test('legacy message sets: INVALID_RECORD on produce v3+, UNSUPPORTED_FOR_MESSAGE_FORMAT on v0-2', () => {
-  // a magic v1 message: offset, size, crc, magic, attributes, timestamp, key, value
-  const body = Buffer.alloc(1 + 1 + 8 + 4 + 4 + 1);
-  body.writeInt8(1, 0);
-  body.writeInt8(0, 1);
-  body.writeBigInt64BE(BigInt(NOW), 2);
-  body.writeInt32BE(-1, 10);
-  body.writeInt32BE(1, 14);
-  body[18] = 0x61;
-  const msg = Buffer.alloc(12 + 4 + body.length);
-  msg.writeBigInt64BE(0n, 0);
-  msg.writeInt32BE(4 + body.length, 8);
-  msg.writeUInt32BE(crc32(body), 12);
-  body.copy(msg, 16);
+  const msg = legacyMessageV1({ offset: 0, timestamp: NOW, key: null, value: 'a' });
   assert.equal(validateProduceRecords(msg, { produceVersion: 3 }).errorCode, INVALID_RECORD);
   assert.equal(validateProduceRecords(msg, { produceVersion: 2 }).errorCode, UNSUPPORTED_FOR_MESSAGE_FORMAT);
 });
