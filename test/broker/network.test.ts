@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
+import { FrameDecoder } from '../../src/protocol/messages.js';
 import { once } from 'node:events';
 import { SocketServer } from '../../src/broker/network/socket-server.js';
 import { createLogger } from '../../src/broker/logger.js';
@@ -43,15 +44,10 @@ async function client(port: number): Promise<Socket> {
 
 function collect(sock: Socket, frames: number): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {
-    let buf = Buffer.alloc(0);
+    const decoder = new FrameDecoder();
     const out: Buffer[] = [];
     sock.on('data', (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      while (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) {
-        const n = buf.readInt32BE(0);
-        out.push(buf.subarray(4, 4 + n));
-        buf = buf.subarray(4 + n);
-      }
+      out.push(...decoder.push(d));
       if (out.length === frames) resolve(out);
     });
     sock.on('error', reject);

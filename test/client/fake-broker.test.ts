@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
-import { decodeRequest, encodeResponse } from '../../src/protocol/messages.js';
+import { decodeRequest, encodeResponse, FrameDecoder } from '../../src/protocol/messages.js';
 import { API_VERSIONS, ApiKeys } from '../../src/protocol/generated/api-keys.js';
 import { RecordBatchView } from '../../src/protocol/records/batch-view.js';
 import { Producer, RecordTooLargeError, TimeoutError } from '../../src/client/index.js';
@@ -25,12 +25,9 @@ async function fakeBroker(id: number, handler: Handler): Promise<FakeBroker> {
   fb.server = createServer((sock) => {
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
-    let buf = Buffer.alloc(0);
+    const frames = new FrameDecoder();
     sock.on('data', (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      while (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) {
-        const frame = buf.subarray(4, 4 + buf.readInt32BE(0));
-        buf = buf.subarray(4 + frame.length);
+      for (const frame of frames.push(d)) {
         const { header, body } = decodeRequest(frame);
         let resp: unknown;
         if (header.apiKey === ApiKeys.ApiVersions) {

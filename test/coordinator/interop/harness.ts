@@ -252,12 +252,12 @@ export function missingRecords(members: Member[], partitions: number, count: num
 /** The API keys a broker advertises in ApiVersions (v0, over a raw socket with the generated codecs). */
 export async function advertisedApis(bootstrap: string): Promise<Set<number>> {
   const { connect } = await import('node:net');
-  const { encodeRequest, decodeResponse } = await import('../../../src/protocol/messages.js');
+  const { encodeRequest, decodeResponse, FrameDecoder } = await import('../../../src/protocol/messages.js');
   const { ApiKeys } = await import('../../../src/protocol/generated/api-keys.js');
   const [host, port] = bootstrap.split(':');
   return new Promise((resolve, reject) => {
     const s = connect({ host, port: Number(port) });
-    let buf = Buffer.alloc(0);
+    const decoder = new FrameDecoder();
     s.setTimeout(5000, () => {
       s.destroy();
       reject(new Error('ApiVersions timed out'));
@@ -265,10 +265,10 @@ export async function advertisedApis(bootstrap: string): Promise<Set<number>> {
     s.once('error', reject);
     s.once('connect', () => s.write(encodeRequest(ApiKeys.ApiVersions, 0, 1, 'probe', {})));
     s.on('data', (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      if (buf.length < 4 || buf.length < 4 + buf.readInt32BE(0)) return;
+      const [frame] = decoder.push(d);
+      if (!frame) return;
       s.destroy();
-      const { body } = decodeResponse(ApiKeys.ApiVersions, 0, buf.subarray(4, 4 + buf.readInt32BE(0)));
+      const { body } = decodeResponse(ApiKeys.ApiVersions, 0, frame);
       resolve(new Set(body.apiKeys.map((k) => k.apiKey)));
     });
   });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { startMockCluster } from '../../helpers/mock-cluster.js';
 import { kcatConsume, kafkajsConsume } from '../../helpers/real-clients.js';
-import { encodeRequest, decodeResponse } from '../../../src/protocol/messages.js';
+import { encodeRequest, decodeResponse, FrameDecoder } from '../../../src/protocol/messages.js';
 import { encodeRecordBatch } from '../../../src/protocol/records/record-batch.js';
 import { CompressionType, COMPRESSION_NAMES } from '../../../src/protocol/compression/index.js';
 
@@ -24,12 +24,12 @@ const messages = Array.from({ length: 300 }, (_, i) => ({
 /** One request/response exchange on a plain socket (size-prefixed frames). */
 function exchange(socket: Socket, frame: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    let acc = Buffer.alloc(0);
+    const decoder = new FrameDecoder();
     const onData = (d: Buffer) => {
-      acc = Buffer.concat([acc, d]);
-      if (acc.length >= 4 && acc.length >= 4 + acc.readInt32BE(0)) {
+      const [response] = decoder.push(d);
+      if (response) {
         socket.off('data', onData);
-        resolve(acc.subarray(4, 4 + acc.readInt32BE(0)));
+        resolve(response);
       }
     };
     socket.on('data', onData);
