@@ -35,6 +35,17 @@ import { RecordFuture } from './record-future.js';
 
 type Target = CompletionTarget;
 
+/** A record serialized and sized on its way into the accumulator (possibly after waiting for metadata or memory). */
+interface Outgoing<K, V> {
+  record: ProducerRecord<K, V>;
+  keyBytes: Buffer | null;
+  valueBytes: Buffer | null;
+  headers: Header[] | null;
+  estimate: number;
+  timestamp: number;
+  completion: Target;
+}
+
 function toCallback(t: Target): Completion {
   return typeof t === 'function' ? t : (err, md) => t.settle(err, md);
 }
@@ -274,32 +285,25 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
     if (size > this.acc.reservationFor(0) && size > this.config.int('buffer.memory')) {
       return settle(completion, new RecordTooLargeError(`The message is ${size} bytes when serialized which is larger than the total memory buffer you have configured with the buffer.memory configuration.`), null);
     }
-    const timestamp = record.timestamp ?? Date.now();
+    const out: Outgoing<K, V> = { record, keyBytes, valueBytes, headers, estimate, timestamp: record.timestamp ?? Date.now(), completion };
     const meta = this.cluster.topics.get(record.topic);
     if (meta && meta.partitions.length > 0) {
-      this.appendKnown(record, keyBytes, valueBytes, headers, estimate, timestamp, completion, Date.now() + this.maxBlockMs);
+      this.appendKnown(out, Date.now() + this.maxBlockMs);
       return;
     }
     // slow path: wait for metadata (and then maybe memory), bounded by max.block.ms together
-    void this.sendSlow(record, keyBytes, valueBytes, headers, estimate, timestamp, completion);
+    void this.sendSlow(out);
   }
 
-  private async sendSlow(
-    record: ProducerRecord<K, V>,
-    keyBytes: Buffer | null,
-    valueBytes: Buffer | null,
-    headers: Header[] | null,
-    estimate: number,
-    timestamp: number,
-    completion: Target,
-  ): Promise<void> {
+  private async sendSlow(out: Outgoing<K, V>): Promise<void> {
+    const { record, completion } = out;
     const start = Date.now();
     // counted until appended (or failed), so flush() and close() cover sends still waiting for metadata/memory
     this.slowPending++;
     try {
       await this.cluster.topicMetadata(record.topic, this.maxBlockMs);
       if (this.closedHard) throw new ClosedError('producer closed before the record was delivered');
-      this.appendKnown(record, keyBytes, valueBytes, headers, estimate, timestamp, completion, start + this.maxBlockMs);
+      this.appendKnown(out, start + this.maxBlockMs);
     } catch (e) {
       settle(completion, e instanceof Error ? e : new Error(String(e)), null);
     } finally {
@@ -312,19 +316,8 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
    * buffer.memory is full and the record needs a new batch (or earlier records of its partition are already
    * waiting, and order must hold): wait, FIFO, until memory is free or the max.block.ms deadline passes.
    */
-  private async appendAfterMemory(
-    record: ProducerRecord<K, V>,
-    partition: number,
-    keyBytes: Buffer | null,
-    valueBytes: Buffer | null,
-    headers: Header[] | null,
-    estimate: number,
-    timestamp: number,
-    completion: Target,
-    bytes: number,
-    deadline: number,
-  ): Promise<void> {
-    const q = this.acc.queue(record.topic, partition);
+  private async appendAfterMemory(out: Outgoing<K, V>, partition: number, bytes: number, deadline: number): Promise<void> {
+    const q = this.acc.queue(out.record.topic, partition);
     q.blocked++;
     this.slowPending++;
     try {
@@ -335,9 +328,9 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
         this.acc.release(bytes);
         throw new ClosedError('producer closed before the record was delivered');
       }
-      this.finishAppend(record.topic, partition, keyBytes, valueBytes, headers, estimate, timestamp, completion, bytes);
+      this.finishAppend(out, partition, bytes);
     } catch (e) {
-      settle(completion, e instanceof Error ? e : new Error(String(e)), null);
+      settle(out.completion, e instanceof Error ? e : new Error(String(e)), null);
     } finally {
       q.blocked--;
       this.slowPending--;
@@ -351,16 +344,8 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
     if (this.acc.incomplete === 0 && this.slowPending === 0 && this.flushWaiters.length > 0) for (const w of this.flushWaiters.splice(0)) w();
   }
 
-  private appendKnown(
-    record: ProducerRecord<K, V>,
-    keyBytes: Buffer | null,
-    valueBytes: Buffer | null,
-    headers: Header[] | null,
-    estimate: number,
-    timestamp: number,
-    completion: Target,
-    deadline: number,
-  ): void {
+  private appendKnown(out: Outgoing<K, V>, deadline: number): void {
+    const { record, keyBytes, valueBytes, estimate, completion } = out;
     const meta = this.cluster.topics.get(record.topic)!;
     const n = meta.partitions.length;
     let partition: number;
@@ -396,24 +381,14 @@ export class Producer<K = Buffer | string, V = Buffer | string> {
     const q = this.acc.queue(record.topic, partition);
     const opensBatch = this.acc.wouldOpenBatch(record.topic, partition, estimate);
     if (q.blocked > 0 || (opensBatch && !this.acc.hasMemoryFor(this.acc.reservationFor(estimate)))) {
-      void this.appendAfterMemory(record, partition, keyBytes, valueBytes, headers, estimate, timestamp, completion, opensBatch ? this.acc.reservationFor(estimate) : 0, deadline);
+      void this.appendAfterMemory(out, partition, opensBatch ? this.acc.reservationFor(estimate) : 0, deadline);
       return;
     }
-    this.finishAppend(record.topic, partition, keyBytes, valueBytes, headers, estimate, timestamp, completion, 0);
+    this.finishAppend(out, partition, 0);
   }
 
-  private finishAppend(
-    topic: string,
-    partition: number,
-    keyBytes: Buffer | null,
-    valueBytes: Buffer | null,
-    headers: Header[] | null,
-    estimate: number,
-    timestamp: number,
-    completion: Target,
-    reserved: number,
-  ): void {
-    const { batch } = this.acc.append(topic, partition, timestamp, keyBytes, valueBytes, headers, estimate, completion, Date.now(), reserved);
+  private finishAppend(out: Outgoing<K, V>, partition: number, reserved: number): void {
+    const { batch } = this.acc.append(out.record.topic, partition, out.timestamp, out.keyBytes, out.valueBytes, out.headers, out.estimate, out.completion, Date.now(), reserved);
     if (batch.closed || this.lingerMs === 0 || this.flushing > 0) this.wakeup();
     else this.scheduleAt(batch.createdMs + this.lingerMs);
   }
