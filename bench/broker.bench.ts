@@ -5,7 +5,7 @@
 // Matrix: 100 B and 1 KiB records x 1 and 8 partitions x acks=1 and acks=all, produce then consume records/s and
 // MB/s (flat out); producer ack latency and end-to-end (produce -> consume) latency percentiles at ~10 MB/s.
 // The broker runs as a child process (`gregor server`, from source through tsx), data in a temp dir.
-// Environment: BENCH_QUICK=1 runs a smaller matrix.
+// Environment: BENCH_QUICK=1 runs a smaller matrix; BENCH_MALLOC=default starts the broker with glibc malloc defaults.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
@@ -33,12 +33,26 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+// glibc malloc settings for the broker process (what `npm start` / kafka-server-start.sh should use too; see
+// docs/broker.md "Memory allocator"). Request buffers of ~1 MiB are freed in bulk by each GC; with glibc's defaults
+// the freed heap top is returned to the kernel (trim) and the next megabytes come back as fresh zero-filled pages,
+// one page fault per 4 KiB: at 1 KiB records that was ~1/3 of the broker's system time. Keeping freed memory in the
+// process (trim/top pad) and serving large buffers from the heap instead of mmap removes that.
+// BENCH_MALLOC=default runs with glibc's defaults (to compare).
+const BROKER_MALLOC_TUNABLES = 'glibc.malloc.mmap_threshold=67108864:glibc.malloc.trim_threshold=536870912:glibc.malloc.top_pad=67108864';
+
+function brokerEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, GREGOR_LOG_LEVEL: 'warn' };
+  if (process.env.BENCH_MALLOC !== 'default' && env.GLIBC_TUNABLES === undefined) env.GLIBC_TUNABLES = BROKER_MALLOC_TUNABLES;
+  return env;
+}
+
 async function startBroker(dir: string, port: number): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
     // Same V8 options as `npm start` / kafka-server-start.sh.
     ['--max-semi-space-size=64', '--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'server', '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', `log.dirs=${dir}`, '--override', 'group.initial.rebalance.delay.ms=0'],
-    { cwd: REPO, env: { ...process.env, GREGOR_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'inherit', 'inherit'] },
+    { cwd: REPO, env: brokerEnv(), stdio: ['ignore', 'inherit', 'inherit'] },
   );
   for (let i = 0; i < 300; i++) {
     const ok = await new Promise<boolean>((resolve) => {
@@ -147,6 +161,7 @@ async function main(): Promise<void> {
     console.log(`raw loopback TCP: ${loop.toFixed(0)} MB/s   raw file append (1 MiB writes + fdatasync): ${disk.toFixed(0)} MB/s`);
 
     const port = await freePort();
+    console.log(`broker: node --max-semi-space-size=64, GLIBC_TUNABLES=${brokerEnv().GLIBC_TUNABLES ?? '(glibc defaults)'}`);
     broker = await startBroker(dir, port);
     const bootstrap = `127.0.0.1:${port}`;
     const common = ['-b', bootstrap, '-q', '-X', 'api.version.request=true'];
@@ -187,7 +202,10 @@ async function main(): Promise<void> {
           console.log(JSON.stringify(rows.at(-1)));
           if (acks === 1) {
             const parts = Array.from({ length: partitions }, (_, i) => ['-p', String(i)]).flat();
-            const cout = await run(bin, ['-C', '-t', topic, ...parts, ...common, '-o', 'beginning', '-c', String(count), '-B', '10000', '-X', 'fetch.wait.max.ms=100', '-X', 'fetch.message.max.bytes=4194304']);
+            // Queue mode (no -B): rdkafka_performance's batch mode calls rd_kafka_consume_batch on the first -p
+            // partition only, with a 1 s timeout, so with 8 partitions it measured its own waits (~175k records/s
+            // while the broker had answered every record within 80 ms), not the broker.
+            const cout = await run(bin, ['-C', '-t', topic, ...parts, ...common, '-o', 'beginning', '-c', String(count), '-X', 'fetch.wait.max.ms=100', '-X', 'fetch.message.max.bytes=4194304']);
             const c = CONSUMED.exec(cout);
             if (!c) throw new Error(`unexpected consumer output:\n${cout}`);
             rows.push({ test: `consume ${size} B, ${partitions} part`, records: Number(c[1]), recordsPerSec: Number(c[4]), mbPerSec: Number(c[5]) });
