@@ -35,9 +35,8 @@ async function freePort(): Promise<number> {
 
 // glibc malloc settings for the broker process (what `npm start` / kafka-server-start.sh should use too; see
 // docs/broker.md "Memory allocator"). Request buffers of ~1 MiB are freed in bulk by each GC; with glibc's defaults
-// the freed heap top is returned to the kernel (trim) and the next megabytes come back as fresh zero-filled pages,
-// one page fault per 4 KiB: at 1 KiB records that was ~1/3 of the broker's system time. Keeping freed memory in the
-// process (trim/top pad) and serving large buffers from the heap instead of mmap removes that.
+// the heap is trimmed and regrown continually and the broker spends 0.5-1 s more system time per GB produced at
+// 1 KiB records. Serving large buffers from the heap and keeping freed memory (trim threshold, top pad) removes that.
 // BENCH_MALLOC=default runs with glibc's defaults (to compare).
 const BROKER_MALLOC_TUNABLES = 'glibc.malloc.mmap_threshold=67108864:glibc.malloc.trim_threshold=536870912:glibc.malloc.top_pad=67108864';
 
