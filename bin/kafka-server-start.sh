@@ -6,6 +6,9 @@ here="$(dirname "$0")"
 # V8 options for the broker (like Kafka's KAFKA_HEAP_OPTS). A larger young generation means fewer scavenges on
 # the request path, which shows in the latency tail.
 GREGOR_NODE_OPTS="${GREGOR_NODE_OPTS:---max-semi-space-size=64}"
+# glibc malloc: keep freed produce buffers mapped instead of shrinking and regrowing the heap at every GC
+# (measured: 1 KiB produce 370-466 -> 490-552 MB/s, broker system CPU halved; costs up to ~600 MiB kept mapped).
+export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.mmap_threshold=67108864:glibc.malloc.trim_threshold=536870912:glibc.malloc.top_pad=67108864}"
 if [ $# -lt 1 ]; then
   echo "USAGE: $0 [-daemon] server.properties [--override property=value]*" >&2
   exit 1
